@@ -1,0 +1,48 @@
+"""Forms of the accounts pages (Flask-WTF gives each its CSRF token)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from library.models.accounts import ORGANISATION_TYPES, ROLES
+
+TYPE_LABELS = {
+    "department": _l("Sở, ban, ngành"),
+    "union": _l("Công đoàn"),
+    "enterprise": _l("Doanh nghiệp"),
+}
+ROLE_LABELS = {
+    "admin": _l("Quản trị viên"),
+    "reviewer": _l("Người duyệt"),
+    "editor": _l("Biên tập viên"),
+    "union": _l("Cán bộ công đoàn"),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=255)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=500)])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
+
+
+class OrganisationForm(FlaskForm):
+    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=63)])
+    name = StringField(_l("Tên tổ chức"), validators=[DataRequired(), Length(max=255)])
+    type = SelectField(_l("Loại"), choices=[(t, TYPE_LABELS[t]) for t in ORGANISATION_TYPES])
+    workers = IntegerField(
+        _l("Số lao động (doanh nghiệp)"), validators=[Optional(), NumberRange(min=0)]
+    )
+    requires_review = BooleanField(_l("Tài liệu cần được duyệt trước khi xuất bản"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=255)])
+    name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=255)])
+    role = SelectField(_l("Vai trò"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    organisation = SelectField(_l("Tổ chức"), choices=[])
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(), Length(max=500)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Tên khóa (để nhận biết)"), validators=[Optional(), Length(max=100)])

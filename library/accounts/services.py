@@ -1,0 +1,195 @@
+"""Organisations, users, logins and API tokens."""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from library.audit import record_change
+from library.catalog.validation import clean_text
+from library.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from library.extensions import db
+from library.models import ApiToken, Organisation, User
+from library.models.accounts import ORGANISATION_TYPES, ROLES
+from library.models.base import utcnow
+
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "oll_"
+
+
+class LoginRefused(DomainError):
+    status = 401
+    code = "login_refused"
+
+
+def create_organisation(
+    actor, code: str, name: str, type_: str, workers=None, requires_review: bool = False
+) -> Organisation:
+    """Create an organisation; only an administrator (or the command line) may."""
+    _require_admin(actor)
+    errors = {}
+    code = (code or "").strip().lower()
+    name = clean_text(name)
+    if not CODE_PATTERN.match(code):
+        errors["code"] = _l("Mã chỉ gồm chữ thường không dấu, số và dấu gạch ngang (2–63 ký tự).")
+    elif db.session.scalar(select(Organisation).where(Organisation.code == code)):
+        errors["code"] = _l("Mã này đã được dùng.")
+    if not name or len(name) > 255:
+        errors["name"] = _l("Cần nhập tên (tối đa 255 ký tự).")
+    if type_ not in ORGANISATION_TYPES:
+        errors["type"] = _l("Loại tổ chức không hợp lệ.")
+    workers = _workers(workers, errors)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    org = Organisation(
+        code=code, name=name, type=type_, workers=workers, requires_review=bool(requires_review)
+    )
+    db.session.add(org)
+    db.session.flush()
+    record_change(actor, "create", org, {"code": code, "name": name, "type": type_})
+    return org
+
+
+def _workers(value, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        errors["workers"] = _l("Số lao động phải là số nguyên không âm.")
+        return None
+    return number
+
+
+def create_user(
+    actor, email: str, password: str, role: str, organisation_code: str | None, name: str = ""
+) -> User:
+    """Create a user of an organisation with a hashed password."""
+    _require_admin(actor)
+    errors = {}
+    email = _email(email, errors)
+    if role not in ROLES:
+        errors["role"] = _l("Vai trò không hợp lệ.")
+    org = None
+    if organisation_code:
+        org = db.session.scalar(select(Organisation).where(Organisation.code == organisation_code))
+        if org is None:
+            errors["organisation"] = _l("Không có tổ chức với mã này.")
+    elif role != "admin":
+        errors["organisation"] = _l("Người dùng này cần thuộc một tổ chức.")
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    user = User(
+        email=email,
+        name=clean_text(name)[:255],
+        role=role,
+        organisation=org,
+        password_hash=generate_password_hash(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_change(
+        actor, "create", user, {"email": email, "role": role, "organisation": org and org.code}
+    )
+    return user
+
+
+def _email(value: str, errors: dict) -> str:
+    try:
+        email = validate_email((value or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors["email"] = _l("Địa chỉ email không hợp lệ.")
+        return ""
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        errors["email"] = _l("Email này đã có tài khoản.")
+    return email
+
+
+def _require_admin(actor) -> None:
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied()
+
+
+def authenticate(email: str, password: str, max_failures: int, lockout_minutes: int) -> User:
+    """Return the user for good credentials; count failures and lock the account after many."""
+    refused = LoginRefused(_l("Email hoặc mật khẩu không đúng."))
+    user = db.session.scalar(
+        select(User).where(func.lower(User.email) == (email or "").strip().lower())
+    )
+    if user is None:
+        # Hash anyway so a missing account answers as slowly as a wrong password.
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise refused
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        raise LoginRefused(_l("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau."))
+    if not user.active or not check_password_hash(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+        raise refused
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def create_token(user: User, name: str = "") -> str:
+    """Make an API token for a user; the token itself is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user=user, name=clean_text(name)[:100], token_hash=_hash(token), prefix=token[:12])
+    )
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def revoke_token(actor: User, token_id: int) -> None:
+    row = db.session.get(ApiToken, token_id)
+    if row is None or (row.user_id != actor.id and actor.role != "admin"):
+        raise NotFound()
+    row.revoked_at = row.revoked_at or utcnow()
+
+
+def find_user(email: str) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == (email or "").lower()))
+    if user is None:
+        raise NotFound(_l("Không có người dùng với email này."))
+    return user
+
+
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,39 @@
+"""Bearer-token authentication for the API."""
+
+from functools import wraps
+
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+
+from library.accounts.services import user_for_token
+from library.errors import DomainError
+
+
+class Unauthorised(DomainError):
+    status = 401
+    code = "unauthorized"
+
+    def default_message(self):
+        return _l("Cần khóa API hợp lệ (Authorization: Bearer ...).")
+
+
+def bearer_user():
+    """The user of the request's bearer token, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return user_for_token(token.strip())
+
+
+def token_required(view):
+    """Refuse the call with 401 unless it carries a valid token; the user is in g.api_user."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.api_user = bearer_user()
+        if g.api_user is None:
+            raise Unauthorised()
+        return view(*args, **kwargs)
+
+    return wrapped

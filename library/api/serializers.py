@@ -1,0 +1,48 @@
+"""The JSON shape of the product's objects."""
+
+from flask import url_for
+
+from library.models import Material
+
+
+def material_json(material: Material) -> dict:
+    """A material as the API shows it."""
+    data = {
+        "id": material.id,
+        "title": material.title,
+        "summary": material.summary,
+        "kind": material.kind,
+        "areas": material.area_codes,
+        "license": material.license,
+        "tags": material.tag_names,
+        "status": material.status,
+        "organisation": material.organisation.code,
+        "url": url_for("catalog.material", material_id=material.id, _external=True),
+        "video_url": material.video_url,
+        "body": material.body or None,
+        "legal_basis": material.legal_basis or None,
+        "effective_at": material.effective_at.isoformat() if material.effective_at else None,
+        "superseded_by": material.superseded_by_id,
+        "external_id": material.external_id,
+        "created_at": material.created_at.isoformat(),
+        "updated_at": material.updated_at.isoformat(),
+        "published_at": material.published_at.isoformat() if material.published_at else None,
+        "file": file_json(material),
+    }
+    return data
+
+
+def file_json(material: Material) -> dict | None:
+    stored = material.file
+    if stored is None:
+        return None
+    name = f"tai-lieu-{material.id}.{stored.extension}"
+    return {
+        "url": url_for("catalog.file", file_id=stored.id, name=name, _external=True),
+        "mime_type": stored.mime_type,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "page_count": stored.page_count,
+        "width": stored.width,
+        "height": stored.height,
+    }

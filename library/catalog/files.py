@@ -1,0 +1,104 @@
+"""Serving stored files, their thumbnails and rendered PDF pages."""
+
+import os
+import threading
+
+from flask import abort, request, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from library.accounts.permissions import can_see
+from library.catalog import bp, media
+from library.extensions import db
+from library.models import Material, StoredFile
+from library.storage import get_storage
+
+INLINE_FAMILIES = {"image", "pdf", "video", "audio"}
+PAGE_WIDTH = 900
+MAX_PAGES_SHOWN = 30
+
+
+def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
+    """The file and its material, if the visitor may see the material; else 404 or 410."""
+    stored = db.session.get(StoredFile, file_id) or abort(404)
+    material = db.session.scalar(select(Material).where(Material.file_id == stored.id))
+    if material is None:
+        abort(404)
+    if not can_see(current_user, material):
+        abort(410 if material.status == "withdrawn" else 404)
+    return stored, material
+
+
+def _harden(response, cache: bool = True):
+    # A stored file is never run as a page of this site, even if a browser tried.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if cache:
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.route("/files/<int:file_id>/<path:name>")
+def file(file_id: int, name: str):
+    """The file itself, with range requests (seeking in video) and its real type."""
+    stored, material = _visible_file(file_id)
+    storage = get_storage()
+    path = storage.path(storage.key_for(stored.sha256, stored.extension))
+    if not path.is_file():
+        abort(404)
+    download = request.args.get("download") == "1" or stored.family not in INLINE_FAMILIES
+    response = send_file(
+        path,
+        mimetype=stored.mime_type,
+        as_attachment=download,
+        download_name=f"tai-lieu-{material.id}.{stored.extension}",
+        conditional=True,
+        etag=stored.sha256,
+        max_age=86400,
+    )
+    return _harden(response, cache=material.status == "published")
+
+
+@bp.route("/files/<int:file_id>/thumb.webp")
+def thumbnail(file_id: int):
+    return _derived(file_id, media.LIST_THUMB, "image/webp")
+
+
+@bp.route("/files/<int:file_id>/medium.webp")
+def medium(file_id: int):
+    return _derived(file_id, media.MEDIUM_IMAGE, "image/webp")
+
+
+@bp.route("/files/<int:file_id>/preview.jpg")
+def preview(file_id: int):
+    return _derived(file_id, media.PREVIEW_IMAGE, "image/jpeg")
+
+
+def _derived(file_id: int, name: str, mimetype: str):
+    stored, material = _visible_file(file_id)
+    path = get_storage().derived_path(stored.sha256, name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=86400)
+    return _harden(response, cache=material.status == "published")
+
+
+@bp.route("/files/<int:file_id>/pages/<int:number>.webp")
+def pdf_page(file_id: int, number: int):
+    """One page of a PDF drawn as an image, so a phone without a PDF viewer can read it."""
+    stored, material = _visible_file(file_id)
+    if stored.family != "pdf" or not 1 <= number <= min(stored.page_count or 0, MAX_PAGES_SHOWN):
+        abort(404)
+    storage = get_storage()
+    path = storage.derived_path(stored.sha256, f"page-{number}.webp")
+    if not path.is_file():
+        source = storage.path(storage.key_for(stored.sha256, stored.extension))
+        image = media.render_pdf_page(source, number - 1, PAGE_WIDTH)
+        if image is None:
+            abort(404)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        image.save(tmp, "WEBP", quality=75)
+        tmp.replace(path)
+    response = send_file(path, mimetype="image/webp", conditional=True, max_age=86400)
+    return _harden(response, cache=material.status == "published")

@@ -1,0 +1,184 @@
+"""The editors' pages: their organisation's materials, the upload form, review and withdrawal."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from library.accounts.permissions import EDITING_ROLES, can_edit, require
+from library.areas import all_areas
+from library.audit import history_of
+from library.catalog import bp, services
+from library.catalog.forms import MaterialForm, ReviewForm, WithdrawForm
+from library.errors import DomainError
+from library.extensions import db
+from library.models import Material, Organisation
+from library.models.materials import STATUSES
+from library.web import page_arg, show_form_errors
+
+
+@bp.route("/manage")
+@login_required
+def manage():
+    """The materials this user may edit, by status, with those awaiting review first."""
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    query = select(Material).order_by(Material.updated_at.desc(), Material.id.desc())
+    if not current_user.is_admin:
+        query = query.where(Material.organisation_id == current_user.organisation_id)
+    if status:
+        query = query.where(Material.status == status)
+    materials = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
+    return render_template(
+        "manage/list.html",
+        materials=materials,
+        status=status,
+        can_upload=current_user.role in EDITING_ROLES,
+    )
+
+
+def _material_form(material: Material | None = None) -> MaterialForm:
+    form = MaterialForm(obj=material) if material else MaterialForm()
+    form.areas.choices = [(a.code, a.name_vi) for a in all_areas()]
+    if current_user.is_admin:
+        orgs = db.session.scalars(select(Organisation).order_by(Organisation.name))
+        form.organisation.choices = [(o.code, o.name) for o in orgs]
+    else:
+        org = current_user.organisation
+        form.organisation.choices = [(org.code, org.name)] if org else []
+    if material is not None and request.method == "GET":
+        form.areas.data = material.area_codes
+        form.tags.data = ", ".join(material.tag_names)
+        form.superseded_by.data = str(material.superseded_by_id or "")
+        form.organisation.data = material.organisation.code
+    return form
+
+
+def _chosen_organisation(form: MaterialForm) -> Organisation | None:
+    if current_user.is_admin:
+        return db.session.scalar(
+            select(Organisation).where(Organisation.code == form.organisation.data)
+        )
+    return current_user.organisation
+
+
+def _status_wanted() -> str:
+    return "published" if request.form.get("action") == "publish" else "draft"
+
+
+@bp.route("/manage/materials/new", methods=["GET", "POST"])
+@login_required
+def new_material():
+    require(current_user.role in EDITING_ROLES)
+    form = _material_form()
+    if form.validate_on_submit():
+        fields = {**form.material_fields(), "status": _status_wanted()}
+        try:
+            org = _chosen_organisation(form)
+            require(org is not None)
+            material = services.create_material(current_user, org, fields, _upload(form))
+        except DomainError as err:
+            show_form_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_status_message(material), "success")
+            return redirect(url_for("catalog.material", material_id=material.id))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("manage/edit.html", form=form, material=None), status
+
+
+@bp.route("/manage/materials/<int:material_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_material(material_id: int):
+    material = services.get_material(material_id)
+    require(can_edit(current_user, material))
+    form = _material_form(material)
+    if form.validate_on_submit():
+        fields = form.material_fields()
+        if request.form.get("action") in ("publish", "draft"):
+            fields["status"] = _status_wanted()
+        try:
+            services.update_material(current_user, material, fields, _upload(form))
+        except DomainError as err:
+            show_form_errors(form, err)
+        else:
+            db.session.commit()
+            flash(_status_message(material), "success")
+            return redirect(url_for("catalog.material", material_id=material.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "manage/edit.html",
+        form=form,
+        material=material,
+        review_form=ReviewForm(),
+        withdraw_form=WithdrawForm(),
+    ), status
+
+
+def _upload(form: MaterialForm):
+    data = form.file.data
+    if data is None or not getattr(data, "filename", ""):
+        return None
+    return services.Upload(data.stream, data.filename)
+
+
+def _status_message(material: Material) -> str:
+    return {
+        "draft": _("Đã lưu bản nháp."),
+        "in_review": _("Đã gửi duyệt. Tài liệu sẽ hiển thị sau khi được duyệt."),
+        "published": _("Đã xuất bản."),
+    }.get(material.status, _("Đã lưu."))
+
+
+def _act(material_id: int, action, success: str, *args):
+    """Run one state change from a POSTed button and go back to the material."""
+    material = services.get_material(material_id)
+    try:
+        action(current_user, material, *args)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("catalog.material", material_id=material_id))
+
+
+@bp.route("/manage/materials/<int:material_id>/publish", methods=["POST"])
+@login_required
+def publish(material_id: int):
+    return _act(material_id, services.publish_material, _("Đã xử lý yêu cầu xuất bản."))
+
+
+@bp.route("/manage/materials/<int:material_id>/approve", methods=["POST"])
+@login_required
+def approve(material_id: int):
+    return _act(material_id, services.approve_material, _("Đã duyệt và xuất bản."))
+
+
+@bp.route("/manage/materials/<int:material_id>/send-back", methods=["POST"])
+@login_required
+def send_back(material_id: int):
+    form = ReviewForm()
+    return _act(
+        material_id,
+        services.send_back_material,
+        _("Đã trả lại cho biên tập viên."),
+        form.comment.data or "",
+    )
+
+
+@bp.route("/manage/materials/<int:material_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(material_id: int):
+    form = WithdrawForm()
+    return _act(
+        material_id, services.withdraw_material, _("Đã thu hồi tài liệu."), form.reason.data or ""
+    )
+
+
+@bp.route("/manage/materials/<int:material_id>/history")
+@login_required
+def history(material_id: int):
+    material = services.get_material(material_id)
+    require(can_edit(current_user, material))
+    return render_template("manage/history.html", material=material, entries=history_of(material))

@@ -1,0 +1,162 @@
+"""Checking and normalising the fields of a material, the same for forms, API and import."""
+
+import unicodedata
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from library.areas import AREA_CODES
+from library.catalog import video
+from library.errors import ValidationFailed
+from library.models.materials import KINDS, LICENSES
+
+TITLE_MAX = 300
+SUMMARY_MAX = 5000
+BODY_MAX = 500_000
+TAG_MAX = 50
+TAGS_MAX = 20
+TEXT_FIELDS = ("title", "summary", "body", "legal_basis", "alt_text", "external_id", "video_url")
+MATERIAL_FIELDS = TEXT_FIELDS + (
+    "kind",
+    "areas",
+    "license",
+    "tags",
+    "status",
+    "effective_at",
+    "superseded_by",
+)
+
+
+def clean_text(value) -> str:
+    """NFC, no control characters but newlines and tabs, trimmed."""
+    text = unicodedata.normalize("NFC", str(value or ""))
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()
+
+
+def as_list(value) -> list[str]:
+    """A list from a list, or from a string separated by ';' or ','."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        sep = ";" if ";" in value else ","
+        value = value.split(sep)
+    return [clean_text(v) for v in value if clean_text(v)]
+
+
+def clean_fields(raw: dict) -> dict:
+    """Return the given fields normalised, or raise ValidationFailed listing every problem."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    for name in raw:
+        if name not in MATERIAL_FIELDS:
+            continue
+        try:
+            out[name] = CLEANERS[name](raw[name])
+        except ValueError as err:
+            errors[name] = str(err.args[0])
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return out
+
+
+def _title(value) -> str:
+    text = clean_text(value)
+    if not text:
+        raise ValueError(_l("Cần nhập tiêu đề."))
+    if len(text) > TITLE_MAX:
+        raise ValueError(_l("Tiêu đề quá dài (tối đa %(n)s ký tự).", n=TITLE_MAX))
+    return text
+
+
+def _limited(limit):
+    def clean(value) -> str:
+        text = clean_text(value)
+        if len(text) > limit:
+            raise ValueError(_l("Nội dung quá dài (tối đa %(n)s ký tự).", n=limit))
+        return text
+
+    return clean
+
+
+def _kind(value) -> str:
+    if value not in KINDS:
+        raise ValueError(_l("Loại tài liệu không hợp lệ."))
+    return value
+
+
+def _areas(value) -> list[str]:
+    codes = list(dict.fromkeys(as_list(value)))
+    if not codes:
+        raise ValueError(_l("Cần chọn ít nhất một lĩnh vực."))
+    unknown = [c for c in codes if c not in AREA_CODES]
+    if unknown:
+        raise ValueError(_l("Lĩnh vực không hợp lệ: %(codes)s.", codes=", ".join(unknown)))
+    return codes
+
+
+def _license(value) -> str:
+    if value not in LICENSES:
+        raise ValueError(_l("Giấy phép không hợp lệ."))
+    return value
+
+
+def _tags(value) -> list[str]:
+    tags = list(dict.fromkeys(t.lower() for t in as_list(value)))
+    if len(tags) > TAGS_MAX or any(len(t) > TAG_MAX for t in tags):
+        raise ValueError(_l("Tối đa %(n)s thẻ, mỗi thẻ tối đa %(m)s ký tự.", n=TAGS_MAX, m=TAG_MAX))
+    return tags
+
+
+def _status(value) -> str:
+    if value not in ("draft", "published"):
+        raise ValueError(_l("Trạng thái chỉ có thể là bản nháp hoặc xuất bản."))
+    return value
+
+
+def _video_url(value) -> str:
+    url = clean_text(value)
+    if url and not video.is_supported(url):
+        raise ValueError(_l("Chỉ nhận liên kết video YouTube hoặc Facebook (https://...)."))
+    return url
+
+
+def _date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(_l("Ngày không hợp lệ (định dạng YYYY-MM-DD).")) from None
+
+
+def _reference(value) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(_l("Mã tài liệu không hợp lệ.")) from None
+    if number < 1:
+        raise ValueError(_l("Mã tài liệu không hợp lệ."))
+    return number
+
+
+CLEANERS = {
+    "title": _title,
+    "summary": _limited(SUMMARY_MAX),
+    "body": _limited(BODY_MAX),
+    "legal_basis": _limited(300),
+    "alt_text": _limited(500),
+    "external_id": _limited(120),
+    "video_url": _video_url,
+    "kind": _kind,
+    "areas": _areas,
+    "license": _license,
+    "tags": _tags,
+    "status": _status,
+    "effective_at": _date,
+    "superseded_by": _reference,
+}

@@ -1,0 +1,48 @@
+"""Public pages: home, an area, a material."""
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+
+from library.accounts.permissions import can_edit, can_see
+from library.areas import all_areas
+from library.catalog import bp, services
+from library.extensions import db
+from library.models import Area, Material
+from library.models.materials import KINDS
+from library.web import page_arg
+
+
+@bp.route("/")
+def home():
+    latest = services.list_public_materials(page=1, per_page=8)
+    return render_template(
+        "catalog/home.html", areas=all_areas(), counts=services.count_by_area(), latest=latest.items
+    )
+
+
+@bp.route("/areas/<code>")
+def area(code: str):
+    area = db.session.get(Area, code) or abort(404)
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    materials = services.list_public_materials(
+        area=code, kind=kind, page=page_arg(), per_page=current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "catalog/area.html",
+        area=area,
+        kind=kind,
+        materials=materials,
+        kind_counts=services.count_by_kind(code),
+    )
+
+
+@bp.route("/materials/<int:material_id>")
+def material(material_id: int):
+    material = db.session.get(Material, material_id)
+    if material is None or not can_see(current_user, material):
+        if material is not None and material.status == "withdrawn":
+            return render_template("catalog/withdrawn.html", material=material), 410
+        abort(404)
+    return render_template(
+        "catalog/material.html", material=material, editable=can_edit(current_user, material)
+    )

@@ -1,0 +1,165 @@
+"""The `flask` commands; each one calls the same services as the pages."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from library.accounts import services as accounts
+from library.accounts.permissions import SYSTEM
+from library.areas import ensure_areas
+from library.catalog.importer import count_lines, import_manifest
+from library.errors import DomainError
+from library.extensions import db
+from library.models import Organisation
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+
+
+def register(app) -> None:
+    for command in (init_db, create_org, create_user, create_token, import_materials, seed_demo):
+        app.cli.add_command(command)
+
+
+def _fail(err: DomainError):
+    details = "; ".join(f"{k}: {v}" for k, v in err.errors.items())
+    raise click.ClickException(f"{err.message} {details}".strip())
+
+
+def prepare_database() -> None:
+    """Bring the schema to the newest migration and make sure the five areas exist."""
+    upgrade()
+    ensure_areas()
+    db.session.commit()
+
+
+@click.command("init-db")
+def init_db():
+    """Create or upgrade the database (migrations) and the five learning areas."""
+    prepare_database()
+    click.echo("Cơ sở dữ liệu đã sẵn sàng.")
+
+
+@click.command("create-org")
+@click.argument("code")
+@click.argument("name")
+@click.option(
+    "--type", "type_", type=click.Choice(["department", "union", "enterprise"]), required=True
+)
+@click.option("--workers", type=int, default=None, help="Registered workforce (enterprises).")
+@click.option("--requires-review", is_flag=True, help="Materials need a reviewer's approval.")
+def create_org(code, name, type_, workers, requires_review):
+    """Create an organisation."""
+    try:
+        org = accounts.create_organisation(SYSTEM, code, name, type_, workers, requires_review)
+    except DomainError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"Đã tạo tổ chức {org.code}: {org.name}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "editor", "union"]), required=True)
+@click.option("--org", "org_code", default=None, help="Organisation code.")
+@click.option("--name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, role, org_code, name, password_stdin):
+    """Create a user; the password is prompted for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(SYSTEM, email, password, role, org_code, name)
+    except DomainError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {user.email} ({user.role})")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli")
+def create_token(email, name):
+    """Print a new API token for a user (shown once)."""
+    try:
+        token = accounts.create_token(accounts.find_user(email), name)
+    except DomainError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("import-materials")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", default=None, help="Organisation for lines that name none.")
+@click.option("--dry-run", is_flag=True, help="Check every line, change nothing.")
+def import_materials(manifest: Path, org_code, dry_run):
+    """Import materials from a JSON Lines or CSV manifest."""
+    default_org = None
+    if org_code:
+        default_org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+        if default_org is None:
+            raise click.ClickException(f"Không có tổ chức {org_code}")
+    report = _run_import(manifest, default_org, dry_run)
+    for number, reason in report.rejected:
+        click.echo(f"dòng {number}: bị từ chối: {reason}", err=True)
+    verb = "sẽ nhập" if dry_run else "đã nhập"
+    click.echo(
+        f"{verb} {report.created}, bỏ qua (đã có) {report.skipped}, từ chối {len(report.rejected)}"
+    )
+
+
+def _run_import(manifest: Path, default_org, dry_run: bool):
+    total = count_lines(manifest)
+    with click.progressbar(length=total, label="Nhập tài liệu", file=sys.stderr) as bar:
+        return import_manifest(SYSTEM, manifest, default_org, dry_run, progress=bar.update)
+
+
+DEMO_ORGANISATIONS = [
+    ("so-vhttdl", "Sở Văn hóa, Thể thao và Du lịch", "department", None),
+    ("so-gddt", "Sở Giáo dục và Đào tạo", "department", None),
+    ("so-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "department", None),
+    ("so-tttt", "Sở Thông tin và Truyền thông", "department", None),
+    ("ldld-tinh", "Liên đoàn Lao động tỉnh", "union", None),
+    ("cty-may-hoa-lu", "Công ty TNHH May Hoa Lư", "enterprise", 1200),
+    ("cty-giay-tam-diep", "Công ty CP Giày Tam Điệp", "enterprise", 2500),
+]
+DEMO_PASSWORD = "thuvien-demo-2026"
+DEMO_USERS = [
+    ("admin@demo.thuvien.vn", "admin", None),
+    ("bientap@demo.thuvien.vn", "editor", "so-ldtbxh"),
+    ("duyet@demo.thuvien.vn", "reviewer", "so-ldtbxh"),
+    ("congdoan@demo.thuvien.vn", "union", "ldld-tinh"),
+]
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo organisations, accounts and materials (safe to run again)."""
+    prepare_database()
+    for code, name, type_, workers in DEMO_ORGANISATIONS:
+        if not db.session.scalar(select(Organisation).where(Organisation.code == code)):
+            accounts.create_organisation(SYSTEM, code, name, type_, workers)
+    for email, role, org in DEMO_USERS:
+        try:
+            accounts.find_user(email)
+        except DomainError:
+            accounts.create_user(SYSTEM, email, DEMO_PASSWORD, role, org)
+    db.session.commit()
+    report = _run_import(DEMO_DIR / "manifest.jsonl", None, dry_run=False)
+    click.echo(
+        f"Tài liệu mẫu: đã nhập {report.created}, đã có {report.skipped}, "
+        f"từ chối {len(report.rejected)}"
+    )
+    for number, reason in report.rejected:
+        click.echo(f"  dòng {number}: {reason}", err=True)
+    click.echo(
+        f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): "
+        + ", ".join(f"{e} ({r})" for e, r, _ in DEMO_USERS)
+    )
+    current_app.logger.info("demo content loaded")

@@ -1,0 +1,64 @@
+"""Settings: defaults that need nothing, then FLASK_* environment variables, then test config."""
+
+import os
+import secrets
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+def default_config(instance_path: str, root_path: str) -> dict:
+    """Return the embedded default: SQLite and Whoosh in instance/, files in uploads/."""
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'library.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "UPLOAD_FOLDER": str(Path(root_path).parent / "uploads"),
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "SEARCH_BACKEND": "whoosh",
+        "MAX_MEDIA_BYTES": 500 * MB,
+        "MAX_DOCUMENT_BYTES": 50 * MB,
+        "MAX_IMAGE_PIXELS": 60_000_000,
+        "PER_PAGE": 12,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "LOGIN_MAX_FAILURES": 8,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def finish_config(app) -> None:
+    """Derive settings that depend on others, once every source has been read."""
+    cfg = app.config
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    # Flask refuses a body larger than the largest file we accept, plus room for form fields.
+    cfg.setdefault(
+        "MAX_CONTENT_LENGTH", max(cfg["MAX_MEDIA_BYTES"], cfg["MAX_DOCUMENT_BYTES"]) + MB
+    )
+    cfg["MAX_FORM_MEMORY_SIZE"] = cfg.get("MAX_FORM_MEMORY_SIZE") or 2 * MB
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep one random secret per instance so sessions survive restarts without configuration."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_text().strip()

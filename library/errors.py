@@ -1,0 +1,136 @@
+"""Domain errors raised by services, and the one place HTTP errors are rendered."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal the user should read; views turn it into a message or a JSON error."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message=None, errors: dict | None = None, **extra):
+        self.message = str(message or self.default_message())
+        self.errors = errors or {}
+        self.extra = extra
+        super().__init__(self.message)
+
+    def default_message(self):
+        return _l("Yêu cầu không hợp lệ.")
+
+    def to_json(self) -> dict:
+        payload = {"error": self.code, "message": self.message}
+        if self.errors:
+            payload["fields"] = {k: str(v) for k, v in self.errors.items()}
+        payload.update(self.extra)
+        return payload
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "invalid"
+
+    def default_message(self):
+        return _l("Thông tin chưa hợp lệ, vui lòng kiểm tra lại.")
+
+
+class FileRejected(ValidationFailed):
+    """An upload refused for its content; status says why (413 too large, 415 wrong type)."""
+
+    code = "file_rejected"
+
+    def __init__(self, message, status: int = 422, **extra):
+        super().__init__(message, errors={"file": message}, **extra)
+        self.status = status
+
+
+class DuplicateFile(ValidationFailed):
+    code = "duplicate_file"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+    def default_message(self):
+        return _l("Bạn không có quyền thực hiện thao tác này.")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+    def default_message(self):
+        return _l("Không tìm thấy.")
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_state"
+
+
+HTTP_MESSAGES = {
+    400: _l("Yêu cầu không hợp lệ."),
+    401: _l("Bạn cần đăng nhập."),
+    403: _l("Bạn không có quyền xem trang này."),
+    404: _l("Không tìm thấy trang bạn cần."),
+    405: _l("Phương thức không được hỗ trợ."),
+    410: _l("Tài liệu này đã được thu hồi."),
+    413: _l("Tệp quá lớn."),
+    415: _l("Loại tệp không được hỗ trợ."),
+    422: _l("Thông tin chưa hợp lệ."),
+    429: _l("Bạn thao tác quá nhanh, vui lòng thử lại sau ít phút."),
+    500: _l("Đã có lỗi xảy ra. Chúng tôi đã ghi nhận và sẽ khắc phục."),
+}
+
+
+def wants_json() -> bool:
+    """API paths always answer JSON; pages answer HTML."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, extra: dict | None = None):
+    """Render one error as JSON for the API or as a Vietnamese page for people."""
+    if wants_json():
+        payload = {"error": code, "message": str(message), **(extra or {})}
+        return jsonify(payload), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register(app) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        from library.extensions import db
+
+        db.session.rollback()
+        extra = {k: v for k, v in err.to_json().items() if k not in ("error", "message")}
+        return error_response(err.status, err.code, err.message, extra)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if err.code is None or err.code < 400:
+            return err
+        message = HTTP_MESSAGES.get(err.code, err.description)
+        code = (err.name or "error").lower().replace(" ", "_")
+        response = error_response(err.code, code, message)
+        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+            response[0].headers["Allow"] = ", ".join(err.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from library.extensions import db
+
+        db.session.rollback()
+        return error_response(500, "internal_error", HTTP_MESSAGES[500])
+
+    app.register_error_handler(InternalServerError, unexpected)

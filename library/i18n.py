@@ -1,0 +1,14 @@
+"""Interface language: Vietnamese by default, English on request."""
+
+from flask import current_app, request
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """A ?lang= choice, then the remembered cookie, then Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    for choice in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if choice in languages:
+            return choice
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,157 @@
+"""All file I/O: receive an upload by streaming, keep it under its content hash, serve, delete.
+
+Files written during a unit of work are remembered in the database session; if that work is
+not committed they are deleted again, so a failed upload never leaves an orphan file.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+CHUNK = 1024 * 1024
+PENDING = "library.new_files"
+
+
+@dataclass
+class IncomingFile:
+    """An upload received into a temporary file, hashed on the way in."""
+
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+class TooLarge(Exception):
+    """The stream went past the allowed size."""
+
+
+class LocalStorage:
+    """Files in a local folder (which may be a volume shared by several hosts)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def receive(self, stream, limit) -> IncomingFile:
+        """Stream an upload to a temporary file, never holding it whole in memory.
+
+        limit is a byte count, or a function of the file's first bytes returning one.
+        """
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
+        digest, size, head = hashlib.sha256(), 0, b""
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    if callable(limit):
+                        limit = limit(head)
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge
+                    digest.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        return IncomingFile(Path(name), digest.hexdigest(), size, head)
+
+    def key_for(self, sha256: str, extension: str) -> str:
+        """The generated name of a file: never the uploader's."""
+        return f"{sha256[:2]}/{sha256}.{extension}"
+
+    def keep(self, incoming: IncomingFile, key: str) -> bool:
+        """Move a received file into place; False if a file with that key was already there."""
+        target = self.path(key)
+        if target.exists():
+            incoming.path.unlink(missing_ok=True)
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(incoming.path, target)
+        return True
+
+    def path(self, key: str) -> Path:
+        return self.root / key
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def derived_path(self, sha256: str, name: str) -> Path:
+        """Where a thumbnail or rendered page of a file lives."""
+        return self.root / "derived" / sha256[:2] / sha256 / name
+
+    def delete(self, key: str) -> None:
+        """Remove a file and everything derived from it."""
+        self.path(key).unlink(missing_ok=True)
+        sha = Path(key).stem
+        shutil.rmtree(self.root / "derived" / sha[:2] / sha, ignore_errors=True)
+
+    def discard(self, incoming: IncomingFile) -> None:
+        incoming.path.unlink(missing_ok=True)
+
+
+def get_storage() -> LocalStorage:
+    """The storage of the current app."""
+    return current_app.extensions["storage"]
+
+
+def remember_new_file(session: Session, key: str) -> None:
+    """Note a file kept in this unit of work, to delete it if the work is not committed."""
+    session.info.setdefault(PENDING, []).append(key)
+
+
+def pending_mark(session: Session) -> int:
+    """How many files this unit of work has kept so far (see discard_since)."""
+    return len(session.info.get(PENDING, []))
+
+
+def discard_since(session: Session, mark: int) -> None:
+    """Delete the files kept after a mark, when only part of the work is undone."""
+    keys = session.info.get(PENDING, [])
+    storage = get_storage()
+    while len(keys) > mark:
+        storage.delete(keys.pop())
+
+
+def forget_new_files(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def delete_uncommitted_files(session: Session) -> None:
+    """Delete the files kept by work that was rolled back or never committed."""
+    keys = session.info.pop(PENDING, [])
+    if keys:
+        storage = get_storage()
+        for key in keys:
+            storage.delete(key)
+
+
+def register(app) -> None:
+    """Create the storage and tie file clean-up to the session's fate."""
+    app.extensions["storage"] = LocalStorage(app.config["UPLOAD_FOLDER"])
+
+    from library.extensions import db
+
+    @app.teardown_appcontext
+    def drop_uncommitted(exc):
+        delete_uncommitted_files(db.session())
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    forget_new_files(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session):
+    if PENDING in session.info:
+        delete_uncommitted_files(session)

@@ -1,0 +1,28 @@
+"""Small helpers shared by the page views."""
+
+from flask import flash, request
+
+from library.errors import DomainError
+from library.extensions import db
+
+
+def show_form_errors(form, err: DomainError) -> None:
+    """Undo the failed work and put a service's field errors next to the form's fields."""
+    db.session.rollback()
+    for name, message in err.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+        else:
+            flash(message, "error")
+    if not err.errors:
+        flash(err.message, "error")
+
+
+def page_arg() -> int:
+    """The ?page= number, at least 1, whatever was typed."""
+    try:
+        page = int(request.args.get("page", 1))
+    except (TypeError, ValueError):
+        return 1
+    return min(max(page, 1), 10_000)
