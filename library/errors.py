@@ -24,6 +24,10 @@ class DomainError(Exception):
     def default_message(self):
         return _l("Yêu cầu không hợp lệ.")
 
+    def __str__(self) -> str:
+        details = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+        return f"{self.message} {details}".strip()
+
     def to_json(self) -> dict:
         payload = {"error": self.code, "message": self.message}
         if self.errors:

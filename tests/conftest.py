@@ -5,7 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import select
 
 from library import create_app
 from library.accounts import services as accounts
@@ -13,6 +15,7 @@ from library.accounts.permissions import SYSTEM
 from library.catalog import services as catalog
 from library.cli import prepare_database
 from library.extensions import db
+from library.models import Organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -67,8 +70,17 @@ def app(make_app):
         db.engine.dispose()
 
 
+class BufferedClient(FlaskClient):
+    """A test client that reads each answer whole, so served files are closed at once."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = BufferedClient
     return app.test_client()
 
 
@@ -86,6 +98,9 @@ def make_org(app):
         workers=None,
         requires_review=False,
     ):
+        existing = db.session.scalar(select(Organisation).where(Organisation.code == code))
+        if existing is not None:
+            return existing
         org = accounts.create_organisation(SYSTEM, code, name, type_, workers, requires_review)
         db.session.commit()
         return org
@@ -100,7 +115,7 @@ def make_user(app, make_org):
     def make(role="editor", org=None, email=None):
         if org is None and role != "admin":
             org = make_org(code=f"org-{next(counter)}")
-        email = email or f"{role}{next(counter)}@thuvien.test"
+        email = email or f"{role}{next(counter)}@thuvien.vn"
         user = accounts.create_user(SYSTEM, email, PASSWORD, role, org.code if org else None)
         db.session.commit()
         return user

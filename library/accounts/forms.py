@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from library.models.accounts import ORGANISATION_TYPES, ROLES
@@ -29,7 +37,9 @@ class LoginForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=63)])
     name = StringField(_l("Tên tổ chức"), validators=[DataRequired(), Length(max=255)])
-    type = SelectField(_l("Loại"), choices=[(t, TYPE_LABELS[t]) for t in ORGANISATION_TYPES])
+    type = SelectField(
+        _l("Loại"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in ORGANISATION_TYPES]
+    )
     workers = IntegerField(
         _l("Số lao động (doanh nghiệp)"), validators=[Optional(), NumberRange(min=0)]
     )
@@ -39,7 +49,7 @@ class OrganisationForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=255)])
     name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=255)])
-    role = SelectField(_l("Vai trò"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     organisation = SelectField(_l("Tổ chức"), choices=[])
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(), Length(max=500)])
 

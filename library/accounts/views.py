@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from library.accounts import bp, services
 from library.accounts.forms import LoginForm, OrganisationForm, TokenForm, UserForm
@@ -138,8 +139,8 @@ def organisations():
 @admin_required
 def users():
     form = UserForm()
-    form.organisation.choices = [("", _("(không thuộc tổ chức)"))] + [
-        (o.code, o.name) for o in services.list_organisations()
+    form.organisation.choices = [SelectChoice("", _("(không thuộc tổ chức)"))] + [
+        SelectChoice(o.code, o.name) for o in services.list_organisations()
     ]
     if form.validate_on_submit():
         try:

@@ -3,7 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,9 +47,13 @@ class MultiCheckboxField(SelectMultipleField):
 class MaterialForm(FlaskForm):
     title = StringField(_l("Tiêu đề"))
     summary = TextAreaField(_l("Tóm tắt"))
-    kind = SelectField(_l("Loại tài liệu"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kind = SelectField(
+        _l("Loại tài liệu"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS]
+    )
     areas = MultiCheckboxField(_l("Lĩnh vực"), choices=[])
-    license = SelectField(_l("Giấy phép"), choices=[(c, LICENSE_LABELS[c]) for c in LICENSES])
+    license = SelectField(
+        _l("Giấy phép"), choices=[SelectChoice(c, LICENSE_LABELS[c]) for c in LICENSES]
+    )
     tags = StringField(_l("Thẻ (cách nhau bởi dấu phẩy)"))
     file = FileField(_l("Tệp (PDF, ảnh, video, âm thanh)"))
     video_url = StringField(_l("hoặc liên kết video YouTube/Facebook"))

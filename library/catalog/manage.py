@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from library.accounts.permissions import EDITING_ROLES, can_edit, require
 from library.areas import all_areas
@@ -38,18 +39,19 @@ def manage():
 
 def _material_form(material: Material | None = None) -> MaterialForm:
     form = MaterialForm(obj=material) if material else MaterialForm()
-    form.areas.choices = [(a.code, a.name_vi) for a in all_areas()]
+    form.areas.choices = [SelectChoice(a.code, a.name_vi) for a in all_areas()]
     if current_user.is_admin:
         orgs = db.session.scalars(select(Organisation).order_by(Organisation.name))
-        form.organisation.choices = [(o.code, o.name) for o in orgs]
+        form.organisation.choices = [SelectChoice(o.code, o.name) for o in orgs]
     else:
-        org = current_user.organisation
-        form.organisation.choices = [(org.code, org.name)] if org else []
+        # Editors always write for their own organisation: the field is not theirs to set.
+        del form.organisation
     if material is not None and request.method == "GET":
         form.areas.data = material.area_codes
         form.tags.data = ", ".join(material.tag_names)
         form.superseded_by.data = str(material.superseded_by_id or "")
-        form.organisation.data = material.organisation.code
+        if current_user.is_admin:
+            form.organisation.data = material.organisation.code
     return form
 
 

@@ -196,8 +196,16 @@ def _successor(material: Material, successor_id: int | None) -> Material | None:
     return successor
 
 
+REQUIRED_MESSAGES = {
+    "title": _l("Cần nhập tiêu đề."),
+    "kind": _l("Cần chọn loại tài liệu."),
+    "areas": _l("Cần chọn ít nhất một lĩnh vực."),
+    "license": _l("Cần chọn giấy phép."),
+}
+
+
 def _require_fields(fields: dict, names) -> None:
-    missing = {n: _l("Trường này là bắt buộc.") for n in names if not fields.get(n)}
+    missing = {n: REQUIRED_MESSAGES[n] for n in names if not fields.get(n)}
     if missing:
         raise ValidationFailed(errors=missing)
 

@@ -1,0 +1,178 @@
+"""What a worker sees: home, areas, material pages, files."""
+
+from bs4 import BeautifulSoup
+from conftest import pdf_bytes, png_bytes, upload
+
+from library.extensions import db
+
+
+def soup(response):
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def test_home_lists_the_five_areas_in_vietnamese_with_counts(client, make_material):
+    make_material(areas=["politics-law", "life-skills"])
+    page = soup(client.get("/"))
+    areas = [a.get_text(" ", strip=True) for a in page.select(".areas a")]
+    assert len(areas) == 5
+    assert areas[0].startswith("Chính trị, pháp luật") and "1 tài liệu" in areas[0]
+    assert "Kỹ năng sống" in areas[2] and "1 tài liệu" in areas[2]
+    assert "0 tài liệu" in areas[1]
+
+
+def test_home_page_weighs_under_100_kb(client, make_material):
+    for i in range(8):
+        make_material(title=f"Tài liệu số {i}")
+    html = client.get("/").data
+    css = client.get("/static/css/site.css").data
+    js = client.get("/static/js/site.js").data
+    assert len(html) + len(css) + len(js) < 100 * 1024
+
+
+def test_area_page_filters_by_kind(client, make_material):
+    make_material(title="Luật lao động tóm tắt")
+    make_material(
+        title="Áp phích an toàn",
+        kind="poster",
+        body="",
+        upload=upload(png_bytes(), "poster.png"),
+        alt_text="Công nhân đội mũ bảo hộ",
+    )
+    page = soup(client.get("/areas/politics-law?kind=poster"))
+    titles = [s.get_text() for s in page.select(".card strong")]
+    assert titles == ["Áp phích an toàn"]
+    chips = page.select(".chips a")
+    assert any("Áp phích (1)" in c.get_text() for c in chips)
+
+
+def test_unknown_area_is_404_in_vietnamese(client):
+    response = client.get("/areas/khong-co")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.text
+
+
+def test_legal_digest_is_rendered_from_markdown_without_scripts(client, make_material):
+    material = make_material(
+        body="## Điều 1\n**Quyền** của người lao động <script>alert(1)</script>"
+    )
+    page = soup(client.get(f"/materials/{material.id}"))
+    body = page.select_one(".body")
+    assert body.find("h2").get_text() == "Điều 1"
+    assert body.find("strong").get_text() == "Quyền"
+    assert body.find("script") is None
+
+
+def test_superseded_digest_warns_and_links_the_newer_one(client, make_material):
+    newer = make_material(title="Hướng dẫn mới về tuổi nghỉ hưu")
+    older = make_material(title="Hướng dẫn cũ về tuổi nghỉ hưu", superseded_by=newer.id)
+    page = soup(client.get(f"/materials/{older.id}"))
+    warning = page.select_one(".warning")
+    assert "đã được thay thế" in warning.get_text()
+    assert warning.find("a")["href"].endswith(f"/materials/{newer.id}")
+
+
+def test_superseded_digest_is_listed_after_current_ones(client, make_material):
+    newer = make_material(title="Bản mới")
+    make_material(title="Bản cũ", superseded_by=newer.id)
+    make_material(title="Bản khác")
+    titles = [s.get_text() for s in soup(client.get("/areas/politics-law")).select(".card strong")]
+    assert titles[-1] == "Bản cũ"
+
+
+def test_pdf_leaflet_shows_its_pages_and_size_before_download(client, make_material):
+    material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(3), "to-gap.pdf"))
+    page = soup(client.get(f"/materials/{material.id}"))
+    assert len(page.select(".pages img")) == 3
+    download = page.select_one(".download")
+    assert "(PDF, 671 B, 3 trang)" in download.get_text()
+    page_image = client.get(page.select(".pages img")[1]["src"])
+    assert page_image.status_code == 200 and page_image.mimetype == "image/webp"
+
+
+def test_poster_is_shown_at_phone_width_with_its_alt_text(client, make_material):
+    material = make_material(
+        kind="poster",
+        body="",
+        alt_text="Công nhân đội mũ bảo hộ",
+        upload=upload(png_bytes((2400, 1600)), "poster.png"),
+    )
+    img = soup(client.get(f"/materials/{material.id}")).select_one("img.poster")
+    assert img["alt"] == "Công nhân đội mũ bảo hộ"
+    medium = client.get(img["src"])
+    assert medium.mimetype == "image/webp"
+    import io
+
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(medium.data)).width == 1080
+
+
+def test_video_file_supports_range_requests(client, make_material, app):
+    from library.catalog import media
+
+    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 5000
+    material = make_material(kind="video", body="", upload=upload(mp4, "clip.mp4"))
+    assert material.file.mime_type == "video/mp4" and media.ACCEPTED["video/mp4"]
+    url = soup(client.get(f"/materials/{material.id}")).select_one("video")["src"]
+    partial = client.get(url, headers={"Range": "bytes=100-199"})
+    assert partial.status_code == 206
+    assert len(partial.data) == 100
+    assert partial.headers["Content-Range"] == f"bytes 100-199/{len(mp4)}"
+    assert partial.headers["Content-Type"] == "video/mp4"
+
+
+def test_youtube_link_is_embedded_privately(client, make_material):
+    material = make_material(
+        kind="video", body="", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    )
+    frame = soup(client.get(f"/materials/{material.id}")).select_one(".embed iframe")
+    assert frame["src"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+
+
+def test_files_are_served_with_real_type_nosniff_and_no_html(client, make_material):
+    material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(), "a.pdf"))
+    response = client.get(f"/files/{material.file.id}/x.html")
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_draft_is_invisible_to_the_public_even_its_title(client, make_material):
+    material = make_material(
+        title="Bản nháp bí mật",
+        status="draft",
+        kind="leaflet",
+        body="",
+        upload=upload(pdf_bytes(), "a.pdf"),
+    )
+    page = client.get(f"/materials/{material.id}")
+    assert page.status_code == 404 and "Bản nháp bí mật" not in page.text
+    assert client.get(f"/files/{material.file.id}/a.pdf").status_code == 404
+    assert "Bản nháp bí mật" not in client.get("/").text
+
+
+def test_withdrawn_material_answers_410_with_an_explanation(client, make_material, app):
+    from library.accounts.permissions import SYSTEM
+    from library.catalog.services import withdraw_material
+
+    material = make_material(title="Tờ gấp cũ")
+    withdraw_material(SYSTEM, material, "Nội dung đã lỗi thời")
+    db.session.commit()
+    page = client.get(f"/materials/{material.id}")
+    assert page.status_code == 410
+    assert "đã được thu hồi" in page.text and "Nội dung đã lỗi thời" in page.text
+    assert "Tờ gấp cũ" not in client.get("/areas/politics-law").text
+
+
+def test_pages_switch_to_english(client):
+    response = client.get("/?lang=en")
+    assert "Learning areas" in response.text or "Politics and law" in response.text
+    assert '<html lang="en">' in response.text
+
+
+def test_security_headers_are_set_on_pages(client):
+    headers = client.get("/").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
