@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
-    from library import i18n
+    from library import database, i18n  # noqa: F401  (database: connection settings)
     from library.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

@@ -4,6 +4,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,11 @@ def register(app) -> None:
         db.session.rollback()
         extra = {k: v for k, v in err.to_json().items() if k not in ("error", "message")}
         return error_response(err.status, err.code, err.message, extra)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        message = _l("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.")
+        return error_response(400, "csrf_failed", message)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

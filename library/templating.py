@@ -71,6 +71,13 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
+def format_day(day) -> str:
+    """01/12/2026 in Vietnamese (the usual way), Dec 1, 2026 in English."""
+    if not day:
+        return ""
+    return format_date(day, "medium" if str(get_locale()) == "en" else "dd/MM/yyyy")
+
+
 def area_name(area) -> str:
     return area.name_en if str(get_locale()) == "en" else area.name_vi
 
@@ -80,7 +87,7 @@ def register(app) -> None:
     app.jinja_env.filters.update(
         human_size=human_size,
         markdown=render_markdown,
-        date=lambda d: format_date(d, "medium") if d else "",
+        date=format_day,
         kind_label=lambda k: KIND_LABELS.get(k, k),
         license_label=lambda c: LICENSE_LABELS.get(c, c),
         status_label=lambda s: STATUS_LABELS.get(s, s),

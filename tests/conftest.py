@@ -1,13 +1,12 @@
 """Fixtures: a fresh app per test on tmp_path with a real SQLite file, real files and index."""
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from PIL import Image
 from sqlalchemy import select
+from support import PASSWORD
 
 from library import create_app
 from library.accounts import services as accounts
@@ -16,11 +15,6 @@ from library.catalog import services as catalog
 from library.cli import prepare_database
 from library.extensions import db
 from library.models import Organisation
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-FIXTURES = SHARED_DATA / "fixtures"
-PASSWORD = "mat-khau-thu-nghiem"
 
 
 def _config(folder: Path, **extra) -> dict:
@@ -71,11 +65,13 @@ def app(make_app):
 
 
 class BufferedClient(FlaskClient):
-    """A test client that reads each answer whole, so served files are closed at once."""
+    """A test client that reads each answer whole (served files are closed at once) and runs
+    each request in its own app context, as a server does: its own session, g and teardown."""
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -153,33 +149,3 @@ def login(client):
         return client
 
     return do
-
-
-def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG", **save) -> bytes:
-    """A small real image."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, fmt, **save)
-    return buffer.getvalue()
-
-
-def pdf_bytes(pages: int = 1) -> bytes:
-    """A small real PDF with blank pages."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-def upload(data: bytes, name: str):
-    """A file as a service receives it."""
-    return catalog.Upload(io.BytesIO(data), name)
-
-
-def stored_files(app) -> list[Path]:
-    """Every kept file and derived image under the uploads folder (temporary files excluded)."""
-    root = Path(app.config["UPLOAD_FOLDER"])
-    return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts]

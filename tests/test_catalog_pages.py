@@ -1,7 +1,7 @@
 """What a worker sees: home, areas, material pages, files."""
 
 from bs4 import BeautifulSoup
-from conftest import pdf_bytes, png_bytes, upload
+from support import pdf_bytes, png_bytes, upload
 
 from library.extensions import db
 

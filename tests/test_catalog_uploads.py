@@ -4,9 +4,9 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FIXTURES, pdf_bytes, png_bytes, stored_files
 from PIL import Image
 from sqlalchemy import func, select
+from support import FIXTURES, pdf_bytes, png_bytes, stored_files
 
 from library.accounts.services import create_token
 from library.extensions import db

@@ -17,8 +17,6 @@ from library.extensions import db
 from library.models import Material, Organisation, StoredFile
 from library.storage import discard_since, pending_mark
 
-BATCH = 200
-
 
 @dataclass
 class ImportReport:
@@ -63,54 +61,57 @@ def import_manifest(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ):
-    """Import every acceptable line, list the rejected ones, skip what is already there."""
+    """Import every acceptable line, list the rejected ones, skip what is already there.
+
+    Each line is its own transaction: a refused line is rolled back (with any file it stored)
+    and the others stay. A dry run rolls every line back.
+    """
     report = ImportReport()
-    base = path.parent
-    seen_ids: set[str] = set()
-    for done, (number, record, error) in enumerate(read_manifest(path), start=1):
+    seen_ids = set(
+        db.session.scalars(select(Material.external_id).where(Material.external_id.is_not(None)))
+    )
+    for number, record, error in read_manifest(path):
         if record is None:
             report.rejected.append((number, error))
         else:
-            _import_one(actor, record, base, default_org, report, number, seen_ids)
-        if not dry_run and done % BATCH == 0:
-            db.session.commit()
+            _import_one(actor, record, path.parent, default_org, report, number, seen_ids, dry_run)
         if progress:
             progress(1)
-    _resolve_links(report)
-    if dry_run:
-        db.session.rollback()
-    else:
+    if not dry_run:
+        _resolve_links(report)
         db.session.commit()
     return report
 
 
-def _import_one(actor, record: dict, base: Path, default_org, report, number, seen_ids) -> None:
+def _import_one(actor, record, base, default_org, report, number, seen_ids, dry_run) -> None:
     external_id = str(record.get("external_id") or "").strip() or None
-    if external_id and (external_id in seen_ids or _exists(external_id)):
+    if external_id and external_id in seen_ids:
         report.skipped += 1
         return
     session = db.session()
     mark = pending_mark(session)
-    savepoint = session.begin_nested()
     upload = None
     try:
         org = _organisation(record, default_org)
         upload = _file(record, base)
         if upload is not None and _same_file_exists(upload):
-            savepoint.rollback()
             report.skipped += 1
             return
         material = services.create_material(actor, org, _fields(record), upload)
         _link_successor(record, material, report)
-        savepoint.commit()
+        session.flush()
     except (DomainError, OSError) as err:
-        savepoint.rollback()
         discard_since(session, mark)
+        session.rollback()
         report.rejected.append((number, _reason(err)))
         return
     finally:
         if upload is not None:
             upload.stream.close()
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
     if external_id:
         seen_ids.add(external_id)
     report.created += 1
@@ -156,13 +157,6 @@ def _same_file_exists(upload) -> bool:
     upload.stream.seek(0)
     return (
         db.session.scalar(select(StoredFile.id).where(StoredFile.sha256 == digest.hexdigest()))
-        is not None
-    )
-
-
-def _exists(external_id: str) -> bool:
-    return (
-        db.session.scalar(select(Material.id).where(Material.external_id == external_id))
         is not None
     )
 

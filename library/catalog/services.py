@@ -73,9 +73,11 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     if upload is not None and upload.filename:
         material.file = store_upload(upload, material.kind)
     _check_content(material)
+    material.status = _status_for(actor, material, fields.get("status", "draft"))
+    if material.status == "published":
+        material.published_at = utcnow()
     db.session.flush()
-    record_change(actor, "create", material, _snapshot(material))
-    _set_status(actor, material, fields.get("status", "draft"))
+    record_change(actor, "create", material, {**_snapshot(material), "status": material.status})
     return material
 
 
@@ -139,17 +141,21 @@ def withdraw_material(actor, material: Material, reason: str = "") -> Material:
     return material
 
 
-def _set_status(actor, material: Material, wanted: str) -> None:
+def _status_for(actor, material: Material, wanted: str) -> str:
+    """The status a request to publish or keep as draft leads to, review considered."""
     if wanted == "draft":
-        if material.status != "draft":
-            _move(actor, material, "draft", "unpublish")
-        return
+        return "draft"
     needs_review = material.organisation.requires_review and not can_review(actor, material)
-    if needs_review:
-        if material.status not in ("in_review", "published"):
-            _move(actor, material, "in_review", "submit")
-    elif material.status != "published":
-        _move(actor, material, "published", "publish")
+    if needs_review and material.status != "published":
+        return "in_review"
+    return "published"
+
+
+def _set_status(actor, material: Material, wanted: str) -> None:
+    status = _status_for(actor, material, wanted)
+    if status != material.status:
+        action = {"draft": "unpublish", "in_review": "submit", "published": "publish"}[status]
+        _move(actor, material, status, action)
 
 
 def _move(actor, material: Material, status: str, action: str, **details) -> None:

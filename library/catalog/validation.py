@@ -1,5 +1,6 @@
 """Checking and normalising the fields of a material, the same for forms, API and import."""
 
+import re
 import unicodedata
 from datetime import date
 
@@ -27,11 +28,13 @@ MATERIAL_FIELDS = TEXT_FIELDS + (
 )
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+
+
 def clean_text(value) -> str:
-    """NFC, no control characters but newlines and tabs, trimmed."""
-    text = unicodedata.normalize("NFC", str(value or ""))
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()
+    """NFC, unified line ends, no control characters but newlines and tabs, trimmed."""
+    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n")
+    return CONTROL.sub("", text.replace("\r", "\n")).strip()
 
 
 def as_list(value) -> list[str]:

@@ -1,0 +1,23 @@
+"""Helpers of the browser tests."""
+
+from pathlib import Path
+
+from library.accounts.permissions import SYSTEM
+from library.catalog import services
+from library.extensions import db
+
+DEMO_FILES = Path(__file__).resolve().parents[2] / "demo" / "files"
+
+
+def add_material(org, name: str | None = None, **fields):
+    """A published material of org, with a file from the demo set if a name is given."""
+    upload = services.Upload.from_path(DEMO_FILES / name) if name else None
+    try:
+        material = services.create_material(
+            SYSTEM, org, {"status": "published", "license": "CC0-1.0", **fields}, upload
+        )
+    finally:
+        if upload:
+            upload.stream.close()
+    db.session.commit()
+    return material

@@ -1,0 +1,43 @@
+"""Helpers shared by the tests: real small files and where the shared test data lives."""
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from library.catalog import services as catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+FIXTURES = SHARED_DATA / "fixtures"
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG", **save) -> bytes:
+    """A small real image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt, **save)
+    return buffer.getvalue()
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small real PDF with blank pages."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, name: str):
+    """A file as a service receives it."""
+    return catalog.Upload(io.BytesIO(data), name)
+
+
+def stored_files(app) -> list[Path]:
+    """Every kept file and derived image under the uploads folder (temporary files excluded)."""
+    root = Path(app.config["UPLOAD_FOLDER"])
+    return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts]

@@ -1,0 +1,247 @@
+"""The command line: set-up commands and the bulk import."""
+
+import csv
+import json
+
+import pytest
+from sqlalchemy import func, select
+from support import FIXTURES, pdf_bytes, stored_files
+
+from library.extensions import db
+from library.models import Material, Organisation, User
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_init_db_is_safe_to_run_twice(runner):
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+
+
+def test_create_org_user_and_token(runner, client):
+    result = runner.invoke(
+        args=[
+            "create-org",
+            "cty-giay",
+            "Công ty CP Giày Tam Điệp",
+            "--type",
+            "enterprise",
+            "--workers",
+            "2500",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "bientap@giay.vn",
+            "--role",
+            "editor",
+            "--org",
+            "cty-giay",
+            "--password-stdin",
+        ],
+        input="mat-khau-rat-dai\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.organisation.workers == 2500
+    token = runner.invoke(args=["create-token", "bientap@giay.vn"]).output.strip()
+    response = client.post(
+        "/api/v1/materials",
+        headers={"Authorization": f"Bearer {token}"},
+        data={
+            "title": "x",
+            "kind": "legal_digest",
+            "areas": "life-skills",
+            "license": "CC0-1.0",
+            "body": "x",
+        },
+    )
+    assert response.status_code == 201
+
+
+def test_create_user_with_an_unknown_organisation_fails_clearly(runner):
+    result = runner.invoke(
+        args=["create-user", "a@b.vn", "--role", "editor", "--org", "khong-co", "--password-stdin"],
+        input="mat-khau-rat-dai\n",
+    )
+    assert result.exit_code != 0
+    assert "Không có tổ chức" in result.output
+
+
+@pytest.fixture
+def manifest(tmp_path, make_org):
+    make_org(code="so-ldtbxh")
+    folder = tmp_path / "import"
+    folder.mkdir()
+    (folder / "to-gap.pdf").write_bytes(pdf_bytes(2))
+    (folder / "gia.pdf").write_text("<html>không phải PDF</html>")
+    lines = [
+        {
+            "external_id": "a1",
+            "organisation": "so-ldtbxh",
+            "title": "Tờ gấp tiền lương",
+            "summary": "Tiền lương tối thiểu vùng",
+            "kind": "leaflet",
+            "areas": ["politics-law"],
+            "license": "gov-work",
+            "tags": ["tiền lương"],
+            "file": "to-gap.pdf",
+        },
+        {
+            "external_id": "a2",
+            "organisation": "so-ldtbxh",
+            "title": "Video kỹ năng",
+            "kind": "video",
+            "areas": ["life-skills"],
+            "license": "CC-BY-4.0",
+            "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        },
+        {
+            "external_id": "a3",
+            "organisation": "so-ldtbxh",
+            "title": "Không có lĩnh vực",
+            "kind": "legal_digest",
+            "areas": [],
+            "license": "gov-work",
+            "body": "x",
+        },
+        {
+            "external_id": "a4",
+            "organisation": "so-ldtbxh",
+            "title": "Tệp giả",
+            "kind": "leaflet",
+            "areas": ["life-skills"],
+            "license": "CC0-1.0",
+            "file": "gia.pdf",
+        },
+        {
+            "external_id": "a5",
+            "organisation": "so-ldtbxh",
+            "title": "Ra ngoài thư mục",
+            "kind": "leaflet",
+            "areas": ["life-skills"],
+            "license": "CC0-1.0",
+            "file": "../../etc/passwd",
+        },
+    ]
+    path = folder / "manifest.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n{oops\n")
+    return path
+
+
+def test_import_lists_rejected_lines_and_imports_the_rest(runner, manifest, app):
+    result = runner.invoke(args=["import-materials", str(manifest)])
+    assert result.exit_code == 0, result.output
+    assert "đã nhập 2" in result.output and "từ chối 4" in result.output
+    assert "dòng 3" in result.output and "lĩnh vực" in result.output
+    assert "dòng 4" in result.output and "dòng 5" in result.output and "dòng 6" in result.output
+    assert "Nhập tài liệu" in result.output  # the progress bar
+    assert count(Material) == 2
+    assert len([p for p in stored_files(app) if p.suffix == ".pdf"]) == 1
+
+
+def test_import_run_again_skips_what_is_there(runner, manifest):
+    runner.invoke(args=["import-materials", str(manifest)])
+    result = runner.invoke(args=["import-materials", str(manifest)])
+    assert "đã nhập 0, bỏ qua (đã có) 2" in result.output
+    assert count(Material) == 2
+
+
+def test_import_skips_a_file_already_in_the_library_under_another_id(runner, manifest):
+    runner.invoke(args=["import-materials", str(manifest)])
+    lines = manifest.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["external_id"] = "khac"
+    manifest.write_text(json.dumps(first, ensure_ascii=False) + "\n")
+    result = runner.invoke(args=["import-materials", str(manifest)])
+    assert "bỏ qua (đã có) 1" in result.output
+    assert count(Material) == 2
+
+
+def test_import_dry_run_changes_nothing(runner, manifest, app):
+    result = runner.invoke(args=["import-materials", "--dry-run", str(manifest)])
+    assert "sẽ nhập 2" in result.output
+    assert count(Material) == 0
+    assert stored_files(app) == []
+
+
+def test_import_reads_csv_with_semicolon_separated_areas(runner, tmp_path, make_org):
+    make_org(code="so-gddt", name="Sở Giáo dục và Đào tạo")
+    path = tmp_path / "ds.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["title", "kind", "areas", "license", "body", "organisation"])
+        writer.writeheader()
+        writer.writerow(
+            {
+                "title": "Học tập suốt đời",
+                "kind": "legal_digest",
+                "areas": "learning-model;life-skills",
+                "license": "CC0-1.0",
+                "body": "Công dân học tập",
+                "organisation": "so-gddt",
+            }
+        )
+    result = runner.invoke(args=["import-materials", str(path)])
+    assert "đã nhập 1" in result.output, result.output
+    material = db.session.scalar(select(Material))
+    assert material.area_codes == ["life-skills", "learning-model"]
+
+
+def test_import_links_a_successor_named_later_in_the_manifest(runner, tmp_path, make_org):
+    make_org(code="so-ldtbxh")
+    base = {
+        "organisation": "so-ldtbxh",
+        "kind": "legal_digest",
+        "areas": ["politics-law"],
+        "license": "gov-work",
+        "body": "x",
+    }
+    lines = [
+        {**base, "external_id": "cu", "title": "Cũ", "superseded_by": "moi"},
+        {**base, "external_id": "moi", "title": "Mới"},
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    runner.invoke(args=["import-materials", str(path)])
+    old = db.session.scalar(select(Material).where(Material.external_id == "cu"))
+    assert old.superseded_by.title == "Mới"
+
+
+def test_import_real_fixture_pdf_with_vietnamese_file_name(runner, tmp_path, make_org):
+    make_org(code="so-ldtbxh")
+    source = FIXTURES / "Nghị định 145／2020／NĐ-CP.pdf"
+    (tmp_path / source.name).write_bytes(source.read_bytes())
+    line = {
+        "organisation": "so-ldtbxh",
+        "title": "Nghị định 145/2020/NĐ-CP",
+        "kind": "legal_digest",
+        "areas": ["politics-law"],
+        "license": "gov-work",
+        "file": source.name,
+    }
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False))
+    result = runner.invoke(args=["import-materials", str(path)])
+    assert "đã nhập 1" in result.output, result.output
+    assert db.session.scalar(select(Organisation)).code == "so-ldtbxh"
+
+
+def test_seed_demo_loads_all_five_areas_and_is_safe_to_run_again(runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "từ chối 0" in result.output
+    loaded = count(Material)
+    assert loaded > 200
+    areas = client.get("/api/v1/areas").json
+    assert all(a["materials"] > 0 for a in areas)
+    again = runner.invoke(args=["seed-demo"])
+    assert "đã nhập 0" in again.output and count(Material) == loaded
+
+
+def test_migrations_match_the_models(runner):
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
