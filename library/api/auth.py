@@ -18,12 +18,12 @@ class Unauthorised(DomainError):
 
 
 def bearer_user():
-    """The user of the request's bearer token, or None."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return user_for_token(token.strip())
+    """The user of the request's bearer token, or None; looked up once per request."""
+    if "bearer_user" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        g.bearer_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    return g.bearer_user
 
 
 def token_required(view):

@@ -46,3 +46,25 @@ def file_json(material: Material) -> dict | None:
         "width": stored.width,
         "height": stored.height,
     }
+
+
+def area_json(area, materials: int) -> dict:
+    """A learning area with its targets and how many published materials it has."""
+    return {
+        "code": area.code,
+        "name": area.name_vi,
+        "name_en": area.name_en,
+        "target_2025": area.target_2025,
+        "target_2030": area.target_2030,
+        "materials": materials,
+    }
+
+
+def organisation_json(organisation, materials: int) -> dict:
+    """The public fields of an organisation: no workforce, no settings."""
+    return {
+        "code": organisation.code,
+        "name": organisation.name,
+        "type": organisation.type,
+        "materials": materials,
+    }

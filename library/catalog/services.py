@@ -321,7 +321,12 @@ def _display_name(filename: str) -> str:
 
 
 def list_public_materials(
-    area: str | None = None, kind: str | None = None, page: int = 1, per_page: int = 12
+    area: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 12,
+    organisation: str | None = None,
+    updated_since=None,
 ):
     """Published materials, current before superseded, newest first."""
     query = select(Material).where(Material.status == "published")
@@ -329,6 +334,10 @@ def list_public_materials(
         query = query.where(Material.areas.any(Area.code == area))
     if kind:
         query = query.where(Material.kind == kind)
+    if organisation:
+        query = query.where(Material.organisation.has(Organisation.code == organisation))
+    if updated_since is not None:
+        query = query.where(Material.updated_at >= updated_since)
     query = query.order_by(
         Material.superseded_by_id.is_not(None), Material.published_at.desc(), Material.id.desc()
     )
@@ -353,3 +362,13 @@ def count_by_kind(area: str | None = None) -> dict[str, int]:
     if area:
         query = query.where(Material.areas.any(Area.code == area))
     return dict(db.session.execute(query.group_by(Material.kind)).all())
+
+
+def count_by_organisation() -> dict[int, int]:
+    """How many published materials each organisation (by id) has."""
+    query = (
+        select(Material.organisation_id, func.count())
+        .where(Material.status == "published")
+        .group_by(Material.organisation_id)
+    )
+    return dict(db.session.execute(query).all())
