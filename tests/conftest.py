@@ -100,7 +100,7 @@ def make_user(app, make_org):
     def make(role="editor", org=None, email=None):
         if org is None and role != "admin":
             org = make_org(code=f"org-{next(counter)}")
-        email = email or f"{role}{next(counter)}@thuvien.test"
+        email = email or f"{role}{next(counter)}@thuvien.example.vn"  # .test is refused as reserved
         user = accounts.create_user(SYSTEM, email, PASSWORD, role, org.code if org else None)
         db.session.commit()
         return user

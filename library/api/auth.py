@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from library.accounts.services import user_for_token
 from library.errors import DomainError
 
+ENVIRON_KEY = "library.api.bearer_user"
+
 
 class Unauthorised(DomainError):
     status = 401
@@ -19,11 +21,13 @@ class Unauthorised(DomainError):
 
 def bearer_user():
     """The user of the request's bearer token, or None; looked up once per request."""
-    if "bearer_user" not in g:
+    # Kept in the WSGI environ, which belongs to this request alone (g may outlive it).
+    environ = request.environ
+    if ENVIRON_KEY not in environ:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        g.bearer_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    return g.bearer_user
+        environ[ENVIRON_KEY] = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    return environ[ENVIRON_KEY]
 
 
 def token_required(view):

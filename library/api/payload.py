@@ -51,7 +51,10 @@ def _form_fields() -> dict:
     fields = {}
     for name in MATERIAL_FIELDS:
         if name in form:
-            fields[name] = form.getlist(name) if name in LIST_FIELDS else form.get(name)
+            values = form.getlist(name)
+            # A list is sent as repeated fields, or as one "a;b" value the services split.
+            many = name in LIST_FIELDS and len(values) > 1
+            fields[name] = values if many else values[0]
     return fields
 
 
