@@ -15,8 +15,7 @@ from library.extensions import db
 from library.models import Organisation
 from library.models.materials import KINDS
 
-# Ids beyond a 32-bit integer cannot exist; the route answers 404 before asking the database.
-MATERIAL_URL = f"/materials/<int(max={materials_spec.MAX_ID}):material_id>"
+MATERIAL_URL = "/materials/<int:material_id>"
 
 
 class Gone(DomainError):
@@ -37,9 +36,16 @@ def _organisation_for(user) -> Organisation:
     return user.organisation
 
 
+def _find(material_id: int):
+    """The material with this id; 404 for ids no database row can have."""
+    if material_id > materials_spec.MAX_ID:
+        raise NotFound()
+    return services.get_material(material_id)
+
+
 def _visible(material_id: int):
     """The material if the caller may read it; 410 with the reason once withdrawn."""
-    material = services.get_material(material_id)
+    material = _find(material_id)
     if not can_see(bearer_user(), material):
         if material.status == "withdrawn":
             raise Gone(_l("Tài liệu này đã được thu hồi."), reason=material.withdrawal_reason)
@@ -67,7 +73,7 @@ def get_material(material_id: int):
 @bp.patch(MATERIAL_URL)
 @token_required
 def update_material(material_id: int):
-    material = services.get_material(material_id)
+    material = _find(material_id)
     services.update_material(g.api_user, material, payload.material_fields(), payload.upload())
     db.session.commit()
     return jsonify(material_json(material))
@@ -76,7 +82,7 @@ def update_material(material_id: int):
 @bp.delete(MATERIAL_URL)
 @token_required
 def withdraw_material(material_id: int):
-    material = services.get_material(material_id)
+    material = _find(material_id)
     services.withdraw_material(g.api_user, material, request.args.get("reason", ""))
     db.session.commit()
     return jsonify(material_json(material))
