@@ -17,4 +17,10 @@ def has_valid_token() -> bool:
     return bearer_user() is not None
 
 
-limiter.limit(anonymous_read_limit, methods=["GET", "HEAD"], exempt_when=has_valid_token)(bp)
+# One budget per address for the whole API, not one per endpoint.
+limiter.shared_limit(
+    anonymous_read_limit,
+    scope="api-anonymous-reads",
+    methods=["GET", "HEAD"],
+    exempt_when=has_valid_token,
+)(bp)
