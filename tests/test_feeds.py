@@ -96,3 +96,10 @@ def test_robots_keeps_crawlers_out_of_private_pages_and_names_the_sitemap(client
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://thuvien.test/sitemap.xml" in lines
     assert "Disallow: /" not in lines
+
+
+def test_pages_announce_their_feeds(client):
+    home = client.get("/").text
+    assert 'type="application/atom+xml" href="/feed.atom"' in home
+    area = client.get("/areas/life-skills").text
+    assert 'href="/areas/life-skills/feed.atom"' in area

@@ -129,6 +129,26 @@ def test_withdrawn_material_is_a_deleted_record(client, published):
     assert record.find("oai:metadata", NS) is None
 
 
+def test_incremental_harvest_reports_a_withdrawal_as_a_deletion(client, published):
+    catalog.withdraw_material(SYSTEM, published, "Trùng lặp")
+    db.session.commit()
+    since = published.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", **{"from": since})
+    header = root.find(".//oai:header", NS)
+    assert header.get("status") == "deleted"
+    assert texts(header, "oai:identifier") == [ID.format(published.id)]
+
+
+def test_repository_identity_follows_configuration(app, client, published):
+    app.config.update(OAI_REPOSITORY_ID="thuvien.ninhbinh.gov.vn", OAI_ADMIN_EMAIL=None)
+    identify = oai(client, verb="Identify").find("oai:Identify", NS)
+    assert texts(identify, "oai:adminEmail") == ["admin@thuvien.ninhbinh.gov.vn"]
+    root = oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert texts(root, ".//oai:identifier") == [
+        f"oai:thuvien.ninhbinh.gov.vn:material/{published.id}"
+    ]
+
+
 def test_drafts_never_appear(client, make_material, org):
     draft = make_material(status="draft", org=org)
     root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=ID.format(draft.id))

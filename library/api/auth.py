@@ -16,6 +16,7 @@ class Unauthorised(DomainError):
     code = "unauthorized"
 
     def default_message(self):
+        """The message when no message is given."""
         return _l("Cần khóa API hợp lệ (Authorization: Bearer ...).")
 
 
@@ -35,6 +36,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        """Run the view only for a valid token's user."""
         g.api_user = bearer_user()
         if g.api_user is None:
             raise Unauthorised()

@@ -13,12 +13,14 @@ from library.models.accounts import ORGANISATION_TYPES
 
 @bp.get("/areas")
 def areas():
+    """GET /areas: the five learning areas with targets and counts."""
     counts = count_by_area()
     return jsonify([area_json(a, counts.get(a.code, 0)) for a in all_areas()])
 
 
 @bp.get("/organisations")
 def organisations():
+    """GET /organisations: public fields of every organisation."""
     counts = count_by_organisation()
     return jsonify([organisation_json(o, counts.get(o.id, 0)) for o in list_organisations()])
 

@@ -10,11 +10,13 @@ METHOD_ORDER = {"get": 0, "post": 1, "patch": 2, "put": 3, "delete": 4}
 
 @bp.get("/openapi.json")
 def openapi_document():
+    """GET /api/v1/openapi.json: the document of this API."""
     return jsonify(build_document())
 
 
 @pages.get("/api")
 def api_page():
+    """GET /api: the same document as a page for people."""
     document = build_document()
     return render_template(
         "api/docs.html", info=document["info"], operations=page_operations(document)
@@ -33,6 +35,7 @@ def page_operations(document: dict) -> list[dict]:
 
 
 def _operation(document, path, method, operation, item_parameters) -> dict:
+    """One operation as the page shows it."""
     body = operation.get("requestBody", {}).get("content", {})
     body_schema = resolve(document, body.get("application/json", {}).get("schema", {}))
     return {
@@ -55,6 +58,7 @@ def _operation(document, path, method, operation, item_parameters) -> dict:
 
 
 def _parameter(document, parameter: dict) -> dict:
+    """One parameter as the page shows it."""
     parameter = resolve(document, parameter)
     return {
         "name": parameter["name"],
@@ -66,6 +70,7 @@ def _parameter(document, parameter: dict) -> dict:
 
 
 def _fields(document, schema: dict) -> list[dict]:
+    """The fields of a request body schema as the page shows them."""
     required = set(schema.get("required", []))
     return [
         {

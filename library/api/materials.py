@@ -56,6 +56,7 @@ def _visible(material_id: int):
 @bp.post("/materials")
 @token_required
 def create_material():
+    """POST /materials: a new material of the token user's organisation."""
     user = g.api_user
     organisation = _organisation_for(user)
     material = services.create_material(
@@ -67,12 +68,14 @@ def create_material():
 
 @bp.get(MATERIAL_URL)
 def get_material(material_id: int):
+    """GET /materials/<id>: one material the caller may see."""
     return jsonify(material_json(_visible(material_id)))
 
 
 @bp.patch(MATERIAL_URL)
 @token_required
 def update_material(material_id: int):
+    """PATCH /materials/<id>: change the fields sent."""
     material = _find(material_id)
     services.update_material(g.api_user, material, payload.material_fields(), payload.upload())
     db.session.commit()
@@ -82,6 +85,7 @@ def update_material(material_id: int):
 @bp.delete(MATERIAL_URL)
 @token_required
 def withdraw_material(material_id: int):
+    """DELETE /materials/<id>: withdraw, with an optional reason."""
     material = _find(material_id)
     services.withdraw_material(g.api_user, material, request.args.get("reason", ""))
     db.session.commit()
@@ -90,6 +94,7 @@ def withdraw_material(material_id: int):
 
 @bp.get("/materials")
 def list_materials():
+    """GET /materials: published materials, filtered and paged."""
     page, per_page = params.paging()
     result = services.list_public_materials(
         area=params.choice_arg("area", AREA_CODES),

@@ -122,10 +122,12 @@ MATERIAL_ID = {
 
 
 def _filter(name: str, description: str, schema: dict) -> dict:
+    """A query parameter of a list."""
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
 def _body(schema_name: str, required: bool) -> dict:
+    """A request body sent as JSON or as a multipart form with a file."""
     return {
         "required": required,
         "content": {

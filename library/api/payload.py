@@ -40,6 +40,7 @@ def upload():
 
 
 def _json_fields() -> dict:
+    """The material fields of a JSON object body."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationFailed(_l("Nội dung JSON không hợp lệ (cần một đối tượng)."))
@@ -47,6 +48,7 @@ def _json_fields() -> dict:
 
 
 def _form_fields() -> dict:
+    """The material fields of a form body."""
     form = request.form
     fields = {}
     for name in MATERIAL_FIELDS:

@@ -33,6 +33,7 @@ def material_json(material: Material) -> dict:
 
 
 def file_json(material: Material) -> dict | None:
+    """The file of a material, with its download address, or None."""
     stored = material.file
     if stored is None:
         return None

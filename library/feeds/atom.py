@@ -25,6 +25,7 @@ def build_feed(title: str, page_url: str, self_url: str, materials: list[Materia
 
 
 def _add_entry(feed: FeedGenerator, material: Material) -> None:
+    """One material as an Atom entry: link, summary, organisation, areas."""
     url = url_for("catalog.material", material_id=material.id, _external=True)
     entry = feed.add_entry(order="append")
     entry.id(url)

@@ -21,6 +21,7 @@ def build_sitemap(areas, materials) -> bytes:
 
 
 def _url(root, location: str, lastmod: str | None = None) -> None:
+    """Add one <url> with its location and, if known, last change."""
     url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
     etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = location
     if lastmod:

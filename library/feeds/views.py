@@ -13,6 +13,7 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 @bp.route("/feed.atom")
 def site_feed():
+    """Atom feed of the newest materials of the whole library."""
     materials = services.latest_materials(current_app.config["FEED_SIZE"])
     body = atom.build_feed(
         "Thư viện học tập mở — tài liệu mới",
@@ -25,6 +26,7 @@ def site_feed():
 
 @bp.route("/areas/<code>/feed.atom")
 def area_feed(code: str):
+    """Atom feed of the newest materials of one learning area."""
     area = db.session.get(Area, code) or abort(404)
     materials = services.latest_materials(current_app.config["FEED_SIZE"], area=code)
     body = atom.build_feed(
@@ -38,10 +40,12 @@ def area_feed(code: str):
 
 @bp.route("/sitemap.xml")
 def sitemap():
+    """sitemap.xml for search engines."""
     body = sitemaps.build_sitemap(all_areas(), services.sitemap_materials())
     return Response(body, content_type="application/xml; charset=utf-8")
 
 
 @bp.route("/robots.txt")
 def robots():
+    """robots.txt for crawlers."""
     return Response(sitemaps.robots_txt(), content_type="text/plain; charset=utf-8")

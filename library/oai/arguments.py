@@ -23,12 +23,14 @@ class OaiError(Exception):
     """An error condition of the protocol, answered inside a normal OAI-PMH response."""
 
     def __init__(self, code: str, message: str):
+        """An error code of the protocol and a message for people."""
         super().__init__(message)
         self.code = code
         self.message = message
 
 
 def bad_argument(message: str) -> OaiError:
+    """A badArgument error with this message."""
     return OaiError("badArgument", message)
 
 
@@ -54,6 +56,7 @@ def check(args) -> tuple[str, dict]:
 
 
 def _check_presence(values: dict, required) -> None:
+    """resumptionToken stands alone; otherwise every required argument is there."""
     if "resumptionToken" in values:
         if len(values) > 1:
             raise bad_argument("resumptionToken is an exclusive argument.")
@@ -64,6 +67,7 @@ def _check_presence(values: dict, required) -> None:
 
 
 def _check_syntax(values: dict) -> None:
+    """Arguments whose syntax the protocol fixes must follow it."""
     if "metadataPrefix" in values and not PREFIX.match(values["metadataPrefix"]):
         raise bad_argument("Illegal syntax of metadataPrefix.")
     if "set" in values and not SET_SPEC.match(values["set"]):
@@ -90,6 +94,7 @@ def date_range(start: str | None, until: str | None) -> tuple[datetime | None, d
 
 
 def _moment(value: str, name: str) -> datetime:
+    """A from/until value as a UTC datetime; badArgument when it is not one."""
     try:
         if DAY.match(value):
             return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)

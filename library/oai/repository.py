@@ -48,6 +48,7 @@ def all_sets() -> list[tuple[str, str]]:
 
 
 def set_exists(set_spec: str) -> bool:
+    """Whether a setSpec names one of the repository's sets."""
     return any(spec == set_spec for spec, _ in all_sets())
 
 
@@ -58,10 +59,12 @@ def find_record(material_id: int) -> Material | None:
 
 
 def earliest_datestamp() -> datetime | None:
+    """The oldest datestamp of any record, None when there is none."""
     return db.session.scalar(select(func.min(Material.updated_at)).where(HARVESTABLE))
 
 
 def count_records(selection: Selection) -> int:
+    """How many records a selection holds, for completeListSize."""
     query = select(func.count()).select_from(Material).where(*_conditions(selection))
     return db.session.scalar(query)
 
@@ -82,6 +85,7 @@ def list_records(selection: Selection, after: tuple[datetime, int] | None, limit
 
 
 def _conditions(selection: Selection) -> list:
+    """SQL conditions for a selection: harvestable, in range, in the set."""
     conditions = [HARVESTABLE]
     if selection.start is not None:
         conditions.append(Material.updated_at >= selection.start)
@@ -93,6 +97,7 @@ def _conditions(selection: Selection) -> list:
 
 
 def _in_set(set_spec: str):
+    """SQL condition for membership of a set (or of a parent set)."""
     family, _, value = set_spec.partition(":")
     if family == "area":
         return Material.areas.any(Area.code == value) if value else Material.areas.any()

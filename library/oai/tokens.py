@@ -12,6 +12,7 @@ class BadToken(Exception):
 
 
 def _serializer() -> URLSafeSerializer:
+    """Signs with the app's secret key, salted for this use only."""
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 

@@ -23,9 +23,11 @@ class Settings:
     page_size: int
 
     def identifier(self, material_id: int) -> str:
+        """The OAI identifier of a material."""
         return f"oai:{self.repository_id}:material/{material_id}"
 
     def material_id(self, identifier: str) -> int | None:
+        """The material id in one of this repository's identifiers, else None."""
         prefix = f"oai:{self.repository_id}:"
         match = LOCAL_ID.match(identifier[len(prefix) :]) if identifier.startswith(prefix) else None
         return int(match.group(1)) if match else None
@@ -49,11 +51,13 @@ def respond(args, settings: Settings):
 
 
 def _error(root, err: OaiError):
+    """Add an <error> to the response."""
     sub(root, "error", err.message, code=err.code)
     return root
 
 
 def identify(root, values: dict, settings: Settings) -> None:
+    """Identify: who this repository is and how it stamps records."""
     earliest = repository.earliest_datestamp() or utcnow()
     node = sub(root, "Identify")
     sub(node, "repositoryName", settings.repository_name)
@@ -66,6 +70,7 @@ def identify(root, values: dict, settings: Settings) -> None:
 
 
 def list_metadata_formats(root, values: dict, settings: Settings) -> None:
+    """ListMetadataFormats: oai_dc, for the repository or one item."""
     if "identifier" in values:
         _record(values["identifier"], settings)
     node = sub(root, "ListMetadataFormats")
@@ -76,6 +81,7 @@ def list_metadata_formats(root, values: dict, settings: Settings) -> None:
 
 
 def list_sets(root, values: dict, settings: Settings) -> None:
+    """ListSets: the area and kind sets, in one response."""
     if "resumptionToken" in values:
         raise OaiError("badResumptionToken", "ListSets is answered in one response.")
     node = sub(root, "ListSets")
@@ -86,16 +92,19 @@ def list_sets(root, values: dict, settings: Settings) -> None:
 
 
 def get_record(root, values: dict, settings: Settings) -> None:
+    """GetRecord: one record in oai_dc."""
     _require_format(values["metadataPrefix"])
     material = _record(values["identifier"], settings)
     _add_record(sub(root, "GetRecord"), material, settings)
 
 
 def list_identifiers(root, values: dict, settings: Settings) -> None:
+    """ListIdentifiers: headers only."""
     _list(root, "ListIdentifiers", values, settings)
 
 
 def list_records(root, values: dict, settings: Settings) -> None:
+    """ListRecords: headers and oai_dc metadata."""
     _list(root, "ListRecords", values, settings)
 
 
@@ -148,6 +157,7 @@ def _position(state: dict) -> tuple[datetime, int] | None:
 
 
 def _selection(state: dict) -> repository.Selection:
+    """The datestamp range and set a list state asks for."""
     start, end = date_range(state.get("f"), state.get("u"))
     return repository.Selection(start, end, state.get("s"))
 
@@ -165,6 +175,7 @@ def _add_token(node, state: dict, page: list, more: bool, total: int) -> None:
 
 
 def _add_record(parent, material, settings: Settings) -> None:
+    """Add a record: its header, and its metadata unless it is deleted."""
     record = sub(parent, "record")
     _add_header(record, material, settings)
     if not repository.is_deleted(material):
@@ -172,6 +183,7 @@ def _add_record(parent, material, settings: Settings) -> None:
 
 
 def _add_header(parent, material, settings: Settings) -> None:
+    """Add a header: identifier, datestamp, sets, and the deleted status."""
     attrs = {"status": "deleted"} if repository.is_deleted(material) else {}
     header = sub(parent, "header", **attrs)
     sub(header, "identifier", settings.identifier(material.id))
@@ -181,6 +193,7 @@ def _add_header(parent, material, settings: Settings) -> None:
 
 
 def _record(identifier: str, settings: Settings):
+    """The material an identifier names, or idDoesNotExist."""
     material_id = settings.material_id(identifier)
     material = repository.find_record(material_id) if material_id else None
     if material is None:
@@ -189,6 +202,7 @@ def _record(identifier: str, settings: Settings):
 
 
 def _require_format(prefix: str) -> None:
+    """Only oai_dc is disseminated."""
     if prefix != metadata.PREFIX:
         raise OaiError("cannotDisseminateFormat", "Only oai_dc is disseminated.")
 
