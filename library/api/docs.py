@@ -37,7 +37,6 @@ def page_operations(document: dict) -> list[dict]:
 def _operation(document, path, method, operation, item_parameters) -> dict:
     """One operation as the page shows it."""
     body = operation.get("requestBody", {}).get("content", {})
-    body_schema = resolve(document, body.get("application/json", {}).get("schema", {}))
     return {
         "method": method,
         "path": API_PREFIX + path,
@@ -49,7 +48,7 @@ def _operation(document, path, method, operation, item_parameters) -> dict:
             _parameter(document, p) for p in [*item_parameters, *operation.get("parameters", [])]
         ],
         "body_media": list(body),
-        "body_fields": _fields(document, body_schema),
+        "body_fields": _body_fields(document, body),
         "responses": [
             {"status": status, "description": resolve(document, response).get("description", "")}
             for status, response in operation.get("responses", {}).items()
@@ -69,18 +68,23 @@ def _parameter(document, parameter: dict) -> dict:
     }
 
 
-def _fields(document, schema: dict) -> list[dict]:
-    """The fields of a request body schema as the page shows them."""
-    required = set(schema.get("required", []))
-    return [
-        {
-            "name": name,
-            "required": name in required,
-            "type": type_label(resolve(document, prop)),
-            "description": prop.get("description", ""),
-        }
-        for name, prop in schema.get("properties", {}).items()
-    ]
+def _body_fields(document, content: dict) -> list[dict]:
+    """The fields of a request body, over all its media types (a form may add a file)."""
+    fields = {}
+    for media in content.values():
+        schema = resolve(document, media.get("schema", {}))
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            fields.setdefault(
+                name,
+                {
+                    "name": name,
+                    "required": name in required,
+                    "type": type_label(resolve(document, prop)),
+                    "description": prop.get("description", ""),
+                },
+            )
+    return list(fields.values())
 
 
 def resolve(document: dict, node: dict) -> dict:
