@@ -63,6 +63,7 @@ def test_api_page_describes_every_operation_without_scripts(client):
     inline = [s for s in page.find_all("script") if not s.get("src")]
     assert inline == []
     assert "per_page" in response.text and "updated_since" in response.text
+    assert "<code>file</code>" in response.text  # the multipart form's file field
 
 
 def test_areas_list_codes_targets_and_counts(client, make_material):
