@@ -100,3 +100,19 @@ def test_organisations_show_public_fields_only(client, make_org, make_material):
             "materials": 1,
         }
     ]
+
+
+def test_planned_parts_for_search_and_statistics_make_a_valid_document():
+    from library.api import planned
+    from library.api.openapi import build_document
+
+    document = build_document()
+    for paths, schemas in (
+        (planned.SEARCH_PATHS, planned.SEARCH_SCHEMAS),
+        (planned.STATS_PATHS, {}),
+        (planned.METRICS_PATHS, planned.METRICS_SCHEMAS),
+    ):
+        assert not set(paths) & set(document["paths"])
+        document["paths"].update(paths)
+        document["components"]["schemas"].update(schemas)
+    validate(document)
