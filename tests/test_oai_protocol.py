@@ -314,3 +314,14 @@ def _ids(client, **args) -> list[int]:
     if error_code(root) == "noRecordsMatch":
         return []
     return [int(i.rsplit("/", 1)[1]) for i in texts(root, ".//oai:identifier")]
+
+
+def test_post_needs_no_csrf_token_for_machines(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        root = oai(client, method="post", verb="Identify")
+        assert error_code(root) is None
+        assert client.post("/api/v1/materials", json={}).status_code == 401
+        db.session.remove()
+        db.engine.dispose()
