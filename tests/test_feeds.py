@@ -96,6 +96,7 @@ def test_robots_keeps_crawlers_out_of_private_pages_and_names_the_sitemap(client
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://thuvien.test/sitemap.xml" in lines
     assert "Disallow: /" not in lines
+    assert "Disallow: /oai" not in lines  # harvesters that obey robots.txt must reach it
 
 
 def test_pages_announce_their_feeds(client):

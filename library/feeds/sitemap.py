@@ -4,8 +4,9 @@ from flask import url_for
 from lxml import etree
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# Pages for signed-in people and machines: nothing there for a search engine.
-DISALLOWED = ("/manage", "/account", "/admin", "/login", "/logout", "/api/", "/oai")
+# Pages for signed-in people, and the JSON API: nothing there for a search engine. /oai stays
+# open: some OAI-PMH harvesters obey robots.txt.
+DISALLOWED = ("/manage", "/account", "/admin", "/login", "/logout", "/api/")
 
 
 def build_sitemap(areas, materials) -> bytes:
