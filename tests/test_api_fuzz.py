@@ -36,7 +36,7 @@ CASES = [
     or DOCUMENT["paths"][path].get("parameters")
     or operation.get("requestBody")
 ]
-EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "50"))
 
 CHECKS = [
     not_a_server_error,
