@@ -3,6 +3,7 @@ API and command line. Services flush; the caller commits."""
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -326,7 +327,7 @@ def list_public_materials(
     page: int = 1,
     per_page: int = 12,
     organisation: str | None = None,
-    updated_since=None,
+    updated_since: datetime | None = None,
 ):
     """Published materials, current before superseded, newest first."""
     query = select(Material).where(Material.status == "published")
