@@ -77,6 +77,9 @@ def test_identify_describes_the_repository(client, published):
     assert texts(identify, "oai:granularity") == ["YYYY-MM-DDThh:mm:ssZ"]
     earliest = published.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert texts(identify, "oai:earliestDatestamp") == [earliest]
+    scheme = "{http://www.openarchives.org/OAI/2.0/oai-identifier}"
+    sample = identify.find(f".//{scheme}sampleIdentifier")
+    assert sample.text == ID.format(1)
 
 
 def test_list_metadata_formats_offers_oai_dc(client, published):
@@ -137,6 +140,12 @@ def test_incremental_harvest_reports_a_withdrawal_as_a_deletion(client, publishe
     header = root.find(".//oai:header", NS)
     assert header.get("status") == "deleted"
     assert texts(header, "oai:identifier") == [ID.format(published.id)]
+
+
+def test_an_address_that_is_no_domain_name_gets_no_identifier_description(app, client):
+    app.config["OAI_REPOSITORY_ID"] = "127.0.0.1"
+    identify = oai(client, verb="Identify").find("oai:Identify", NS)
+    assert identify.find("oai:description", NS) is None
 
 
 def test_repository_identity_follows_configuration(app, client, published):

@@ -4,12 +4,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from lxml import etree
+
 from library.models.base import utcnow
 from library.oai import metadata, repository, tokens
 from library.oai.arguments import OaiError, check, date_range
-from library.oai.xml import datestamp, envelope, sub
+from library.oai.xml import XSI_NS, datestamp, envelope, sub
+
+ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 
 LOCAL_ID = re.compile(r"material/([1-9][0-9]{0,9})\Z")
+# The oai-identifier scheme wants a domain name as repository identifier (not an IP address).
+DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+\Z")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,23 @@ def identify(root, values: dict, settings: Settings) -> None:
     sub(node, "earliestDatestamp", datestamp(earliest))
     sub(node, "deletedRecord", "persistent")
     sub(node, "granularity", "YYYY-MM-DDThh:mm:ssZ")
+    if DOMAIN.match(settings.repository_id):
+        description = sub(node, "description")
+        description.append(identifier_description(settings))
+
+
+def identifier_description(settings: Settings):
+    """<oai-identifier> telling harvesters how this repository's identifiers are made."""
+    root = etree.Element(f"{{{ID_NS}}}oai-identifier", nsmap={None: ID_NS, "xsi": XSI_NS})
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{ID_NS} {ID_NS}.xsd")
+    for name, value in (
+        ("scheme", "oai"),
+        ("repositoryIdentifier", settings.repository_id),
+        ("delimiter", ":"),
+        ("sampleIdentifier", settings.identifier(1)),
+    ):
+        etree.SubElement(root, f"{{{ID_NS}}}{name}").text = value
+    return root
 
 
 def list_metadata_formats(root, values: dict, settings: Settings) -> None:
