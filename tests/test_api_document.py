@@ -64,6 +64,7 @@ def test_api_page_describes_every_operation_without_scripts(client):
     assert inline == []
     assert "per_page" in response.text and "updated_since" in response.text
     assert "<code>file</code>" in response.text  # the multipart form's file field
+    assert "Quyền của người lao động khi chấm dứt hợp đồng" in response.text  # an example body
 
 
 def test_areas_list_codes_targets_and_counts(client, make_material):

@@ -1,5 +1,7 @@
 """The OpenAPI document as JSON, and the same document as a page for people."""
 
+import json
+
 from flask import jsonify, render_template
 
 from library.api import bp, pages
@@ -49,6 +51,7 @@ def _operation(document, path, method, operation, item_parameters) -> dict:
         ],
         "body_media": list(body),
         "body_fields": _body_fields(document, body),
+        "body_example": _example(body.get("application/json", {})),
         "responses": [
             {"status": status, "description": resolve(document, response).get("description", "")}
             for status, response in operation.get("responses", {}).items()
@@ -85,6 +88,13 @@ def _body_fields(document, content: dict) -> list[dict]:
                 },
             )
     return list(fields.values())
+
+
+def _example(media: dict) -> str:
+    """A media type's example as indented JSON, or "" when it has none."""
+    if "example" not in media:
+        return ""
+    return json.dumps(media["example"], ensure_ascii=False, indent=2)
 
 
 def resolve(document: dict, node: dict) -> dict:

@@ -118,7 +118,19 @@ MATERIAL_ID = {
     "in": "path",
     "required": True,
     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "example": 1,
 }
+NEW_MATERIAL_EXAMPLE = {
+    "title": "Quyền của người lao động khi chấm dứt hợp đồng",
+    "summary": "Những trường hợp người lao động được đơn phương chấm dứt hợp đồng lao động.",
+    "kind": "legal_digest",
+    "areas": ["politics-law"],
+    "license": "gov-work",
+    "tags": ["hợp đồng lao động"],
+    "body": "## Điều 35\nNgười lao động có quyền đơn phương chấm dứt hợp đồng lao động.",
+    "status": "published",
+}
+CHANGE_EXAMPLE = {"summary": "Cập nhật theo Bộ luật Lao động 2019."}
 
 
 def _filter(name: str, description: str, schema: dict) -> dict:
@@ -126,12 +138,12 @@ def _filter(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
-def _body(schema_name: str, required: bool) -> dict:
+def _body(schema_name: str, required: bool, example: dict) -> dict:
     """A request body sent as JSON or as a multipart form with a file."""
     return {
         "required": required,
         "content": {
-            "application/json": {"schema": ref(schema_name)},
+            "application/json": {"schema": ref(schema_name), "example": example},
             "multipart/form-data": {"schema": ref("MaterialForm")},
         },
     }
@@ -180,7 +192,7 @@ PATHS = {
             ),
             "tags": ["materials"],
             "security": [{"bearer": []}],
-            "requestBody": _body("MaterialInput", True),
+            "requestBody": _body("MaterialInput", True, NEW_MATERIAL_EXAMPLE),
             "responses": {
                 "201": json_response("Tài liệu đã tạo.", ref("Material")),
                 **WRITE_ERRORS,
@@ -206,7 +218,7 @@ PATHS = {
             "summary": "Sửa một tài liệu",
             "tags": ["materials"],
             "security": [{"bearer": []}],
-            "requestBody": _body("MaterialInput", False),
+            "requestBody": _body("MaterialInput", False, CHANGE_EXAMPLE),
             "responses": {
                 "200": json_response("Tài liệu sau khi sửa.", ref("Material")),
                 **WRITE_ERRORS,
