@@ -109,6 +109,6 @@ def list_materials():
             "total": result.total,
             "page": page,
             "per_page": per_page,
-            "results": [material_json(m) for m in result.items],
+            "results": [material_json(m) for m in services.with_details(result.items)],
         }
     )

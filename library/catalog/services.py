@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from library.accounts.permissions import can_create_in, can_edit, can_review, require
 from library.audit import record_change
@@ -373,3 +374,19 @@ def count_by_organisation() -> dict[int, int]:
         .group_by(Material.organisation_id)
     )
     return dict(db.session.execute(query).all())
+
+
+def with_details(materials: list[Material]) -> list[Material]:
+    """The same materials with areas, tags, organisation and file loaded in four queries."""
+    if materials:
+        db.session.scalars(
+            select(Material)
+            .where(Material.id.in_([m.id for m in materials]))
+            .options(
+                selectinload(Material.areas),
+                selectinload(Material.tags),
+                selectinload(Material.organisation),
+                selectinload(Material.file),
+            )
+        ).all()
+    return materials
