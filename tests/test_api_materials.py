@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -236,3 +237,20 @@ def _titles(client, **args) -> list[str]:
     response = client.get("/api/v1/materials", query_string=args)
     assert response.status_code == 200, response.json
     return [m["title"] for m in response.json["results"]]
+
+
+def test_a_full_page_costs_a_few_queries_not_some_per_material(client, make_material, org):
+    for n in range(25):
+        make_material(title=f"Tài liệu {n}", org=org, tags=["an toàn"])
+    db.session.expire_all()
+    queries = []
+
+    def count(*args):
+        queries.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert len(client.get("/api/v1/materials?per_page=100").json["results"]) == 25
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(queries) < 12
