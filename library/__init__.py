@@ -46,14 +46,22 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from library.accounts import bp as accounts_bp
     from library.api import bp as api_bp
+    from library.api import pages as api_pages_bp
     from library.catalog import bp as catalog_bp
     from library.extensions import csrf
+    from library.feeds import bp as feeds_bp
+    from library.oai import bp as oai_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     # The API authenticates by bearer token, never by cookie, so CSRF does not apply to it.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages_bp)
+    # OAI-PMH allows POST for long requests; it only reads, so CSRF does not apply either.
+    csrf.exempt(oai_bp)
+    app.register_blueprint(oai_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -34,6 +34,13 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 8,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Open interfaces: API, OAI-PMH, feeds.
+        "API_ANON_RATE_LIMIT": "120 per minute",
+        "OAI_PAGE_SIZE": 100,
+        "OAI_REPOSITORY_ID": None,  # defaults to SERVER_NAME
+        "OAI_REPOSITORY_NAME": "Thư viện học tập mở",
+        "OAI_ADMIN_EMAIL": None,  # defaults to admin@<repository id>
+        "FEED_SIZE": 50,
     }
 
 

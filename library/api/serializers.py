@@ -33,6 +33,7 @@ def material_json(material: Material) -> dict:
 
 
 def file_json(material: Material) -> dict | None:
+    """The file of a material, with its download address, or None."""
     stored = material.file
     if stored is None:
         return None
@@ -45,4 +46,26 @@ def file_json(material: Material) -> dict | None:
         "page_count": stored.page_count,
         "width": stored.width,
         "height": stored.height,
+    }
+
+
+def area_json(area, materials: int) -> dict:
+    """A learning area with its targets and how many published materials it has."""
+    return {
+        "code": area.code,
+        "name": area.name_vi,
+        "name_en": area.name_en,
+        "target_2025": area.target_2025,
+        "target_2030": area.target_2030,
+        "materials": materials,
+    }
+
+
+def organisation_json(organisation, materials: int) -> dict:
+    """The public fields of an organisation: no workforce, no settings."""
+    return {
+        "code": organisation.code,
+        "name": organisation.name,
+        "type": organisation.type,
+        "materials": materials,
     }

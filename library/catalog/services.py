@@ -3,11 +3,13 @@ API and command line. Services flush; the caller commits."""
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from library.accounts.permissions import can_create_in, can_edit, can_review, require
 from library.audit import record_change
@@ -335,7 +337,12 @@ def _display_name(filename: str) -> str:
 
 
 def list_public_materials(
-    area: str | None = None, kind: str | None = None, page: int = 1, per_page: int = 12
+    area: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 12,
+    organisation: str | None = None,
+    updated_since: datetime | None = None,
 ):
     """Published materials, current before superseded, newest first."""
     query = select(Material).where(Material.status == "published")
@@ -343,6 +350,10 @@ def list_public_materials(
         query = query.where(Material.areas.any(Area.code == area))
     if kind:
         query = query.where(Material.kind == kind)
+    if organisation:
+        query = query.where(Material.organisation.has(Organisation.code == organisation))
+    if updated_since is not None:
+        query = query.where(Material.updated_at >= updated_since)
     query = query.order_by(
         Material.superseded_by_id.is_not(None), Material.published_at.desc(), Material.id.desc()
     )
@@ -367,3 +378,29 @@ def count_by_kind(area: str | None = None) -> dict[str, int]:
     if area:
         query = query.where(Material.areas.any(Area.code == area))
     return dict(db.session.execute(query.group_by(Material.kind)).all())
+
+
+def count_by_organisation() -> dict[int, int]:
+    """How many published materials each organisation (by id) has."""
+    query = (
+        select(Material.organisation_id, func.count())
+        .where(Material.status == "published")
+        .group_by(Material.organisation_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def with_details(materials: list[Material]) -> list[Material]:
+    """The same materials with areas, tags, organisation and file loaded in four queries."""
+    if materials:
+        db.session.scalars(
+            select(Material)
+            .where(Material.id.in_([m.id for m in materials]))
+            .options(
+                selectinload(Material.areas),
+                selectinload(Material.tags),
+                selectinload(Material.organisation),
+                selectinload(Material.file),
+            )
+        ).all()
+    return materials

@@ -1,0 +1,51 @@
+"""Atom feeds, sitemap.xml and robots.txt."""
+
+from flask import Response, abort, current_app, url_for
+
+from library.areas import all_areas
+from library.extensions import db
+from library.feeds import atom, bp, services
+from library.feeds import sitemap as sitemaps
+from library.models import Area
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+@bp.route("/feed.atom")
+def site_feed():
+    """Atom feed of the newest materials of the whole library."""
+    materials = services.latest_materials(current_app.config["FEED_SIZE"])
+    body = atom.build_feed(
+        "Thư viện học tập mở — tài liệu mới",
+        url_for("catalog.home", _external=True),
+        url_for("feeds.site_feed", _external=True),
+        materials,
+    )
+    return Response(body, content_type=ATOM)
+
+
+@bp.route("/areas/<code>/feed.atom")
+def area_feed(code: str):
+    """Atom feed of the newest materials of one learning area."""
+    area = db.session.get(Area, code) or abort(404)
+    materials = services.latest_materials(current_app.config["FEED_SIZE"], area=code)
+    body = atom.build_feed(
+        f"{area.name_vi} — Thư viện học tập mở",
+        url_for("catalog.area", code=code, _external=True),
+        url_for("feeds.area_feed", code=code, _external=True),
+        materials,
+    )
+    return Response(body, content_type=ATOM)
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    """sitemap.xml for search engines."""
+    body = sitemaps.build_sitemap(all_areas(), services.sitemap_materials())
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+@bp.route("/robots.txt")
+def robots():
+    """robots.txt for crawlers."""
+    return Response(sitemaps.robots_txt(), content_type="text/plain; charset=utf-8")
