@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     finish_config(app)
     register_extensions(app)
+    from library.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
@@ -40,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.after_request(i18n.remember_choice)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -51,8 +55,10 @@ def register_blueprints(app: Flask) -> None:
     from library.extensions import csrf
     from library.feeds import bp as feeds_bp
     from library.oai import bp as oai_bp
+    from library.search.views import bp as search_bp
 
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(accounts_bp)
     # The API authenticates by bearer token, never by cookie, so CSRF does not apply to it.
     csrf.exempt(api_bp)
@@ -67,8 +73,10 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     """Errors, security headers, template helpers and the pending-file clean-up."""
     from library import errors, security, storage, templating
+    from library.search import services as search
 
     errors.register(app)
+    search.register(app)
     security.register(app)
     templating.register(app)
     storage.register(app)

@@ -15,12 +15,14 @@ from library.catalog.importer import count_lines, import_manifest
 from library.errors import DomainError
 from library.extensions import db
 from library.models import Organisation
+from library.search import services as search
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
 
 def register(app) -> None:
-    for command in (init_db, create_org, create_user, create_token, import_materials, seed_demo):
+    for command in (init_db, create_org, create_user, create_token, import_materials, seed_demo,
+                    search_group):
         app.cli.add_command(command)
 
 
@@ -116,8 +118,27 @@ def import_materials(manifest: Path, org_code, dry_run):
 
 def _run_import(manifest: Path, default_org, dry_run: bool):
     total = count_lines(manifest)
+    session = db.session()
+    # Index the whole import in a few large writes rather than one per material.
+    search.defer_indexing(session)
     with click.progressbar(length=total, label="Nhập tài liệu", file=sys.stderr) as bar:
-        return import_manifest(SYSTEM, manifest, default_org, dry_run, progress=bar.update)
+        report = import_manifest(SYSTEM, manifest, default_org, dry_run, progress=bar.update)
+    search.flush_deferred(session)
+    return report
+
+
+@click.group("search")
+def search_group():
+    """The search index."""
+
+
+@search_group.command("reindex")
+def reindex():
+    """Rebuild the search index from the database (searches keep working meanwhile)."""
+    total = search.count_published()
+    with click.progressbar(length=total, label="Dựng lại chỉ mục", file=sys.stderr) as bar:
+        count = search.reindex(progress=bar.update)
+    click.echo(f"Chỉ mục tìm kiếm có {count} tài liệu.")
 
 
 DEMO_ORGANISATIONS = [

@@ -128,7 +128,8 @@ def register(app) -> None:
     def http_error(err: HTTPException):
         if err.code is None or err.code < 400:
             return err
-        message = HTTP_MESSAGES.get(err.code, err.description)
+        fallback = HTTP_MESSAGES[500] if err.code >= 500 else HTTP_MESSAGES[400]
+        message = HTTP_MESSAGES.get(err.code, fallback)
         code = (err.name or "error").lower().replace(" ", "_")
         response = error_response(err.code, code, message)
         if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:

@@ -5,6 +5,15 @@ from flask import current_app, has_request_context, request
 LANG_COOKIE = "lang"
 
 
+def remember_choice(response):
+    """Keep a ?lang= choice for the next pages, with or without JavaScript."""
+    choice = request.args.get("lang")
+    if choice in current_app.config["LANGUAGES"] and choice != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
+
+
 def select_locale() -> str:
     """A ?lang= choice, then the remembered cookie, then Vietnamese."""
     languages = current_app.config["LANGUAGES"]

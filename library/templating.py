@@ -7,9 +7,16 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review
 from library.catalog import video
-from library.catalog.forms import KIND_LABELS, LICENSE_LABELS, STATUS_LABELS, ActionForm
+from library.catalog.forms import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    LICENSE_LABELS,
+    STATUS_LABELS,
+    ActionForm,
+)
 
 MARKDOWN_TAGS = {
     "p",
@@ -93,6 +100,9 @@ def register(app) -> None:
         status_label=lambda s: STATUS_LABELS.get(s, s),
         file_type=lambda f: FILE_TYPE_LABELS.get(f.extension, f.extension.upper()),
         area_name=area_name,
+        role_label=lambda r: ROLE_LABELS.get(r, r),
+        action_label=lambda a: ACTION_LABELS.get(a, a),
+        org_type_label=lambda t: TYPE_LABELS.get(t, t),
     )
     app.jinja_env.globals.update(
         embed_url=video.embed_url,

@@ -1,9 +1,22 @@
 """Small helpers shared by the page views."""
 
 from flask import flash, request
+from werkzeug.routing import BaseConverter
 
 from library.errors import DomainError
 from library.extensions import db
+
+
+class IdConverter(BaseConverter):
+    """A row id in a URL: digits that fit the database, so a huge number is a plain 404."""
+
+    regex = r"[1-9][0-9]{0,17}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def show_form_errors(form, err: DomainError) -> None:

@@ -113,7 +113,10 @@ def test_planned_parts_for_search_and_statistics_make_a_valid_document():
         (planned.STATS_PATHS, {}),
         (planned.METRICS_PATHS, planned.METRICS_SCHEMAS),
     ):
-        assert not set(paths) & set(document["paths"])
+        served = set(paths) & set(document["paths"])
+        if served:  # a feature serves these now: its part is in the document already
+            assert served == set(paths)
+            continue
         document["paths"].update(paths)
         document["components"]["schemas"].update(schemas)
     validate(document)

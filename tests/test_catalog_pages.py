@@ -176,3 +176,9 @@ def test_security_headers_are_set_on_pages(client):
     assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_huge_or_odd_ids_are_404_not_errors(client):
+    for path in ("/materials/99999999999999999999999", "/materials/0", "/materials/-1",
+                 "/files/99999999999999999999/a.pdf", "/manage/materials/" + "9" * 30 + "/history"):
+        assert client.get(path).status_code == 404, path

@@ -61,7 +61,7 @@ def test_editor_edits_and_the_change_is_in_the_audit_trail(client, login, make_u
     assert entries[0].changes["title"] == ["Kỹ năng giao tiếp nơi làm việc", "Giao tiếp hiệu quả"]
     assert entries[0].user_id == editor.id
     history = client.get(f"/manage/materials/{material.id}/history")
-    assert editor.email in history.text and "update" in history.text
+    assert editor.email in history.text and "Sửa" in history.text
 
 
 def test_editor_cannot_touch_another_organisations_material(

@@ -100,7 +100,7 @@ def create_token():
     return render_template("accounts/account.html", form=TokenForm(formdata=None), new_token=token)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
     services.revoke_token(current_user, token_id)

@@ -38,7 +38,7 @@ def _harden(response, cache: bool = True):
     return response
 
 
-@bp.route("/files/<int:file_id>/<path:name>")
+@bp.route("/files/<id:file_id>/<path:name>")
 def file(file_id: int, name: str):
     """The file itself, with range requests (seeking in video) and its real type."""
     stored, material = _visible_file(file_id)
@@ -59,17 +59,17 @@ def file(file_id: int, name: str):
     return _harden(response, cache=material.status == "published")
 
 
-@bp.route("/files/<int:file_id>/thumb.webp")
+@bp.route("/files/<id:file_id>/thumb.webp")
 def thumbnail(file_id: int):
     return _derived(file_id, media.LIST_THUMB, "image/webp")
 
 
-@bp.route("/files/<int:file_id>/medium.webp")
+@bp.route("/files/<id:file_id>/medium.webp")
 def medium(file_id: int):
     return _derived(file_id, media.MEDIUM_IMAGE, "image/webp")
 
 
-@bp.route("/files/<int:file_id>/preview.jpg")
+@bp.route("/files/<id:file_id>/preview.jpg")
 def preview(file_id: int):
     return _derived(file_id, media.PREVIEW_IMAGE, "image/jpeg")
 
@@ -83,7 +83,7 @@ def _derived(file_id: int, name: str, mimetype: str):
     return _harden(response, cache=material.status == "published")
 
 
-@bp.route("/files/<int:file_id>/pages/<int:number>.webp")
+@bp.route("/files/<id:file_id>/pages/<int:number>.webp")
 def pdf_page(file_id: int, number: int):
     """One page of a PDF drawn as an image, so a phone without a PDF viewer can read it."""
     stored, material = _visible_file(file_id)

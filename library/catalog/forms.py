@@ -31,6 +31,16 @@ LICENSE_LABELS = {
     "CC0-1.0": "CC0 1.0",
     "gov-work": _l("Văn bản của cơ quan nhà nước (không bảo hộ quyền tác giả)"),
 }
+ACTION_LABELS = {
+    "create": _l("Tạo mới"),
+    "update": _l("Sửa"),
+    "publish": _l("Xuất bản"),
+    "submit": _l("Gửi duyệt"),
+    "approve": _l("Duyệt"),
+    "send_back": _l("Trả lại"),
+    "withdraw": _l("Thu hồi"),
+    "unpublish": _l("Chuyển về bản nháp"),
+}
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),
     "in_review": _l("Chờ duyệt"),

@@ -15,6 +15,7 @@ from library.errors import DomainError
 from library.extensions import db
 from library.models import Material, Organisation
 from library.models.materials import STATUSES
+from library.templating import area_name
 from library.web import page_arg, show_form_errors
 
 
@@ -39,7 +40,7 @@ def manage():
 
 def _material_form(material: Material | None = None) -> MaterialForm:
     form = MaterialForm(obj=material) if material else MaterialForm()
-    form.areas.choices = [SelectChoice(a.code, a.name_vi) for a in all_areas()]
+    form.areas.choices = [SelectChoice(a.code, area_name(a)) for a in all_areas()]
     if current_user.is_admin:
         orgs = db.session.scalars(select(Organisation).order_by(Organisation.name))
         form.organisation.choices = [SelectChoice(o.code, o.name) for o in orgs]
@@ -88,7 +89,7 @@ def new_material():
     return render_template("manage/edit.html", form=form, material=None), status
 
 
-@bp.route("/manage/materials/<int:material_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/materials/<id:material_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_material(material_id: int):
     material = services.get_material(material_id)
@@ -145,19 +146,19 @@ def _act(material_id: int, action, success: str, *args):
     return redirect(url_for("catalog.material", material_id=material_id))
 
 
-@bp.route("/manage/materials/<int:material_id>/publish", methods=["POST"])
+@bp.route("/manage/materials/<id:material_id>/publish", methods=["POST"])
 @login_required
 def publish(material_id: int):
     return _act(material_id, services.publish_material, _("Đã xử lý yêu cầu xuất bản."))
 
 
-@bp.route("/manage/materials/<int:material_id>/approve", methods=["POST"])
+@bp.route("/manage/materials/<id:material_id>/approve", methods=["POST"])
 @login_required
 def approve(material_id: int):
     return _act(material_id, services.approve_material, _("Đã duyệt và xuất bản."))
 
 
-@bp.route("/manage/materials/<int:material_id>/send-back", methods=["POST"])
+@bp.route("/manage/materials/<id:material_id>/send-back", methods=["POST"])
 @login_required
 def send_back(material_id: int):
     form = ReviewForm()
@@ -169,7 +170,7 @@ def send_back(material_id: int):
     )
 
 
-@bp.route("/manage/materials/<int:material_id>/withdraw", methods=["POST"])
+@bp.route("/manage/materials/<id:material_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(material_id: int):
     form = WithdrawForm()
@@ -178,7 +179,7 @@ def withdraw(material_id: int):
     )
 
 
-@bp.route("/manage/materials/<int:material_id>/history")
+@bp.route("/manage/materials/<id:material_id>/history")
 @login_required
 def history(material_id: int):
     material = services.get_material(material_id)

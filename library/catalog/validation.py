@@ -44,6 +44,8 @@ def as_list(value) -> list[str]:
     if isinstance(value, str):
         sep = ";" if ";" in value else ","
         value = value.split(sep)
+    elif not isinstance(value, list | tuple):
+        value = [value]
     return [clean_text(v) for v in value if clean_text(v)]
 
 
@@ -142,7 +144,7 @@ def _reference(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         raise ValueError(_l("Mã tài liệu không hợp lệ.")) from None
-    if number < 1:
+    if not 1 <= number < 2**62:
         raise ValueError(_l("Mã tài liệu không hợp lệ."))
     return number
 

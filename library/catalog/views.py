@@ -36,7 +36,7 @@ def area(code: str):
     )
 
 
-@bp.route("/materials/<int:material_id>")
+@bp.route("/materials/<id:material_id>")
 def material(material_id: int):
     material = db.session.get(Material, material_id)
     if material is None or not can_see(current_user, material):

@@ -1,10 +1,30 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
-  // Keep the chosen language across pages without adding ?lang= to every link.
-  document.querySelectorAll("a[data-lang]").forEach(function (link) {
-    link.addEventListener("click", function () {
-      document.cookie = "lang=" + link.dataset.lang + ";path=/;max-age=31536000;samesite=lax";
+
+  // Title suggestions while typing, from /api/v1/suggest, in the search box's datalist.
+  var box = document.getElementById("q");
+  var list = document.getElementById("q-suggestions");
+  if (box && list && window.fetch) {
+    var timer = null, last = "";
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = box.value.trim();
+        if (text.length < 2 || text === last) { return; }
+        last = text;
+        fetch(box.dataset.suggest + "?q=" + encodeURIComponent(text))
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (titles) {
+            list.textContent = "";
+            titles.forEach(function (title) {
+              var option = document.createElement("option");
+              option.value = title;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* suggestions are a convenience; the search still works */ });
+      }, 150);
     });
-  });
+  }
 })();

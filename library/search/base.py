@@ -1,0 +1,154 @@
+"""The search backend interface: what every engine (Whoosh now, PostgreSQL later) implements.
+
+Documents are plain dicts (see `DOCUMENT_KEYS`); queries and results are the dataclasses below.
+Backends raise only `SearchUnavailable` (the index cannot answer: missing, damaged, being
+replaced without a fallback) and `BadQuery` (the query's parameters are invalid); free text is
+never an error.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+AREAS = ("politics-law", "vocational-skills", "life-skills", "digital-skills", "learning-model")
+KINDS = ("leaflet", "poster", "video", "legal_digest", "book", "audio")
+SORTS = ("relevance", "newest", "popular")
+FACETS = ("area", "kind", "org", "year")
+DOCUMENT_KEYS = (
+    "id",
+    "title",
+    "summary",
+    "body",
+    "tags",
+    "areas",
+    "kind",
+    "org",
+    "published_at",
+    "views",
+    "superseded",
+)
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+
+
+class SearchError(Exception):
+    """Base class of the errors a search backend raises."""
+
+
+class SearchUnavailable(SearchError):
+    """The index is missing or damaged; rebuilding it (flask search reindex) repairs it."""
+
+
+class BadQuery(SearchError):
+    """The query's parameters (page, sort, filters) are not acceptable."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """One search: free text, optional filters, sort order and page."""
+
+    text: str = ""
+    area: str | None = None
+    kind: str | None = None
+    org: str | None = None
+    year: int | str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching document: its id, its score and an HTML-safe snippet with <mark> tags."""
+
+    id: int
+    score: float
+    snippet_html: str
+
+
+@dataclass
+class SearchResults:
+    """One page of hits, the exact total, facet counts and a spelling suggestion."""
+
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        """Number of pages needed for `total` hits."""
+        return max(1, -(-self.total // self.per_page))
+
+
+Progress = Callable[[int], None]
+
+
+class SearchBackend(ABC):
+    """What every search engine behind the library implements."""
+
+    @abstractmethod
+    def index(self, docs: Iterable[dict]) -> None:
+        """Add documents, replacing any indexed document with the same id."""
+
+    @abstractmethod
+    def remove(self, ids: Iterable[int]) -> None:
+        """Remove the documents with these ids (unknown ids are ignored)."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run one search."""
+
+    @abstractmethod
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Titles completing what the user is typing, most useful first."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every document."""
+
+    @abstractmethod
+    def rebuild(self, docs: Iterable[dict], progress: Progress | None = None) -> int:
+        """Index `docs` aside and swap them in atomically; return the number indexed.
+
+        `progress(n)`, if given, is called now and then with the number of documents indexed
+        since its previous call (click's ProgressBar.update takes exactly that).
+        """
+
+    @abstractmethod
+    def check(self) -> str | None:
+        """Describe what is wrong with the index, or return None when it is usable."""
+
+    @abstractmethod
+    def doc_count(self) -> int:
+        """Number of documents in the index."""
+
+    def close(self) -> None:  # noqa: B027 - optional: a backend holding nothing keeps this no-op
+        """Release open files or connections (a later call reopens them)."""
+
+
+def validate(query: SearchQuery) -> SearchQuery:
+    """Return `query` if its parameters are acceptable, else raise BadQuery."""
+    if not isinstance(query.text, str):
+        raise BadQuery("text must be a string")
+    if query.sort not in SORTS:
+        raise BadQuery(f"sort must be one of {', '.join(SORTS)}")
+    if not _is_int(query.page) or not 1 <= query.page <= MAX_PAGE:
+        raise BadQuery(f"page must be a whole number from 1 to {MAX_PAGE}")
+    if not _is_int(query.per_page) or not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise BadQuery(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}")
+    if query.year is not None and not str(query.year).isdigit():
+        raise BadQuery("year must be a number")
+    for name in ("area", "kind", "org"):
+        value = getattr(query, name)
+        if value is not None and not isinstance(value, str):
+            raise BadQuery(f"{name} must be a string")
+    return query
+
+
+def _is_int(value) -> bool:
+    """True for ints that are not bools."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,239 @@
+"""Search as the rest of the product uses it: which materials are in the index, queries from
+pages and the API, and keeping the index in step with the database.
+
+The database is the truth and the index is derived: documents are built before a commit (while
+the rows are loaded) and written after it succeeds, so a rolled-back change never reaches search.
+"""
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.track_modifications import before_models_committed, models_committed
+from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from library.areas import AREA_CODES
+from library.catalog.validation import clean_text
+from library.errors import DomainError
+from library.extensions import db
+from library.models import Material, Organisation
+from library.models.materials import KINDS
+
+log = logging.getLogger(__name__)
+PENDING = "library.search.pending"
+DEFERRED = "library.search.deferred"
+SORTS = ("relevance", "newest", "popular")
+MAX_QUERY = 300
+MAX_PAGE = 1000
+ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+# Everything material_document reads, loaded up front instead of one query per material.
+_DOCUMENT_LOADS = (selectinload(Material.areas), selectinload(Material.tags),
+                   selectinload(Material.file), selectinload(Material.organisation))
+
+
+@dataclass
+class SearchPage:
+    """One page of results: the materials in ranked order with their snippets, and the facets."""
+
+    query: SearchQuery
+    results: SearchResults
+    materials: list[Material] = field(default_factory=list)
+    snippets: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.results.total // self.query.per_page))
+
+
+def get_backend() -> SearchBackend:
+    return current_app.extensions["search"]
+
+
+def make_backend(app) -> SearchBackend:
+    """The backend named by SEARCH_BACKEND (Whoosh is the embedded default)."""
+    from library.search.whoosh_backend import WhooshBackend
+
+    return WhooshBackend(app.config["SEARCH_INDEX_DIR"],
+                         synonyms_text=app.config.get("SEARCH_SYNONYMS"))
+
+
+def material_document(material: Material, views: int = 0) -> dict:
+    """What the index knows of a published material."""
+    stored = material.file
+    body = "\n".join(part for part in (material.body, stored.text if stored else "") if part)
+    return {
+        "id": material.id,
+        "title": material.title,
+        "summary": material.summary,
+        "body": body,
+        "tags": material.tag_names,
+        "areas": material.area_codes,
+        "kind": material.kind,
+        "org": material.organisation.code,
+        "published_at": material.published_at or material.created_at,
+        "views": views,
+        "superseded": material.superseded_by_id is not None,
+    }
+
+
+def parse_query(args, strict: bool = False, per_page: int = 10) -> SearchQuery:
+    """A query from request arguments. Pages ignore a bad filter; the API (strict) refuses it."""
+    problems: dict[str, str] = {}
+
+    def choice(name, allowed):
+        value = args.get(name) or None
+        if value is not None and value not in allowed:
+            problems[name] = _l("Giá trị không hợp lệ.")
+            return None
+        return value
+
+    def number(name, default, low, high):
+        raw = args.get(name)
+        try:
+            value = int(raw) if raw not in (None, "") else default
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            problems[name] = _l("Cần một số từ %(low)s đến %(high)s.", low=low, high=high)
+            return default if value is None else min(max(value, low), high)
+        return value
+
+    org = args.get("org") or None
+    if org is not None and not ORG_CODE.match(org):
+        problems["org"] = _l("Giá trị không hợp lệ.")
+        org = None
+    query = SearchQuery(
+        text=clean_text(args.get("q", ""))[:MAX_QUERY],
+        area=choice("area", AREA_CODES),
+        kind=choice("kind", KINDS),
+        org=org,
+        year=number("year", None, 2000, 2100) if args.get("year") else None,
+        sort=choice("sort", SORTS) or "relevance",
+        page=number("page", 1, 1, MAX_PAGE),
+        per_page=number("per_page", per_page, 1, 100) if strict else per_page,
+    )
+    if strict and problems:
+        raise DomainError(_l("Tham số tìm kiếm không hợp lệ."), errors=problems)
+    return query
+
+
+def search_materials(query: SearchQuery) -> SearchPage:
+    """Run a query and load the public materials it found, keeping the ranking."""
+    results = get_backend().search(query)
+    ids = [hit.id for hit in results.hits]
+    rows = db.session.scalars(
+        select(Material)
+        .where(Material.id.in_(ids), Material.status == "published")
+        .options(selectinload(Material.areas), selectinload(Material.file))
+    )
+    by_id = {m.id: m for m in rows}
+    page = SearchPage(query, results)
+    page.materials = [by_id[i] for i in ids if i in by_id]
+    page.snippets = {hit.id: hit.snippet_html for hit in results.hits}
+    return page
+
+
+def suggest_titles(text: str, limit: int = 10) -> list[str]:
+    return get_backend().suggest(text, limit)
+
+
+def organisation_names(codes) -> dict[str, str]:
+    """Names to show for the organisation facet."""
+    rows = db.session.execute(select(Organisation.code, Organisation.name)
+                              .where(Organisation.code.in_(list(codes))))
+    return dict(rows.all())
+
+
+def published_documents(batch: int = 500):
+    """Every published material as a document, read in batches (for a full reindex)."""
+    query = (select(Material).where(Material.status == "published").order_by(Material.id)
+             .options(*_DOCUMENT_LOADS))
+    for material in db.session.scalars(query.execution_options(yield_per=batch)):
+        yield material_document(material)
+
+
+def count_published() -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count()).where(Material.status == "published"))
+
+
+def reindex(progress=None) -> int:
+    """Rebuild the index from the database, aside, then swap it in."""
+    backend = get_backend()
+    backend.rebuild(published_documents(), progress=progress)
+    return backend.doc_count()
+
+
+def defer_indexing(session) -> None:
+    """Collect changed materials instead of indexing at each commit (bulk import)."""
+    session.info[DEFERRED] = set()
+
+
+def flush_deferred(session, batch: int = 500) -> None:
+    """Index the materials collected since defer_indexing, a batch per write."""
+    ids = sorted(session.info.pop(DEFERRED, set()))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        materials = db.session.scalars(select(Material).where(Material.id.in_(chunk))
+                                       .options(*_DOCUMENT_LOADS))
+        _write({m.id: (material_document(m) if m.status == "published" else None)
+                for m in materials})
+
+
+def _collect(sender, changes) -> None:
+    """Before commit: turn each changed material into a document (or a removal)."""
+    session = db.session()
+    deferred = session.info.get(DEFERRED)
+    pending = session.info.setdefault(PENDING, {})
+    for obj, operation in changes:
+        if not isinstance(obj, Material):
+            continue
+        if deferred is not None:
+            deferred.add(obj.id)
+        elif operation == "delete" or obj.status != "published":
+            pending[obj.id] = None
+        else:
+            pending[obj.id] = material_document(obj)
+
+
+def _apply(sender, changes) -> None:
+    """After commit: write what _collect prepared; a search failure never undoes the save."""
+    _write(db.session().info.pop(PENDING, {}))
+
+
+def _write(pending: dict) -> None:
+    if not pending:
+        return
+    backend = get_backend()
+    try:
+        docs = [doc for doc in pending.values() if doc is not None]
+        removed = [mid for mid, doc in pending.items() if doc is None]
+        if docs:
+            backend.index(docs)
+        if removed:
+            backend.remove(removed)
+    except Exception:  # noqa: BLE001 - the save has committed; search must not turn it into an error
+        log.exception("%d changes not indexed; flask search reindex repairs the index",
+                      len(pending))
+
+
+def register(app) -> None:
+    """Create the backend and keep it in step with committed materials."""
+    app.extensions["search"] = make_backend(app)
+
+    @app.errorhandler(SearchUnavailable)
+    def unavailable(err):
+        from library.errors import error_response
+
+        message = _l("Tìm kiếm tạm thời không khả dụng. Quản trị viên cần dựng lại chỉ mục.")
+        return error_response(503, "search_unavailable", message)
+
+    before_models_committed.connect(_collect, app)
+    models_committed.connect(_apply, app)

@@ -1,0 +1,176 @@
+"""Acronyms and synonyms: `BHXH` finds "bảo hiểm xã hội" and the other way round.
+
+The list is plain text an administrator can edit: one group per line, the forms separated by
+`=`, `#` starts a comment::
+
+    BHXH = bảo hiểm xã hội
+    ATVSLĐ = an toàn vệ sinh lao động = an toàn, vệ sinh lao động
+
+Forms are compared word by word after folding (no diacritics, lowercase), so `bhxh`, `BHXH`,
+`bảo hiểm xã hội` and `bao hiem xa hoi` all belong to the same group.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from library.search.analysis import WORD, fold, normalize
+
+DEFAULT_SYNONYMS = """\
+# Viết tắt thường gặp trong tài liệu cho công nhân lao động (one group per line, forms joined by =)
+BHXH = bảo hiểm xã hội
+BHYT = bảo hiểm y tế
+BHTN = bảo hiểm thất nghiệp
+HĐLĐ = hợp đồng lao động
+TƯLĐTT = thoả ước lao động tập thể
+ATVSLĐ = an toàn vệ sinh lao động
+ATLĐ = an toàn lao động
+BHLĐ = bảo hộ lao động
+KCN = khu công nghiệp
+KCX = khu chế xuất
+CNLĐ = công nhân lao động
+NLĐ = người lao động
+NSDLĐ = người sử dụng lao động
+LĐLĐ = liên đoàn lao động
+TLĐLĐVN = tổng liên đoàn lao động việt nam
+CĐCS = công đoàn cơ sở
+ĐVCĐ = đoàn viên công đoàn
+BLLĐ = bộ luật lao động
+TNLĐ = tai nạn lao động
+BNN = bệnh nghề nghiệp
+PCCC = phòng cháy chữa cháy
+ATGT = an toàn giao thông
+ATTP = an toàn thực phẩm
+VSATTP = vệ sinh an toàn thực phẩm
+TNXH = tệ nạn xã hội
+CNTT = công nghệ thông tin
+MXH = mạng xã hội
+GDNN = giáo dục nghề nghiệp
+THPT = trung học phổ thông
+THCS = trung học cơ sở
+UBND = uỷ ban nhân dân
+HĐND = hội đồng nhân dân
+MTTQ = mặt trận tổ quốc
+LĐTBXH = LĐ-TB&XH = lao động thương binh và xã hội
+CCCD = căn cước công dân
+CMND = chứng minh nhân dân
+TNCN = thu nhập cá nhân
+SXKD = sản xuất kinh doanh
+DN = doanh nghiệp
+"""
+
+MAX_FORM_WORDS = 8
+KEY_MARK = "~"  # never in a folded word, so a group's key cannot be mistaken for one
+
+
+@dataclass(frozen=True)
+class Span:
+    """Words `start`..`end` of a query form one synonym group: its `key`, its `others` forms."""
+
+    start: int
+    end: int
+    key: str
+    others: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class Synonyms:
+    """Synonym groups, looked up by folded word sequences."""
+
+    groups: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    _group_of: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    _starting: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str | None) -> "Synonyms":
+        """Parse the editable text format; bad lines are skipped and listed in `problems`."""
+        synonyms = cls()
+        for number, line in enumerate((text or "").splitlines(), 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                synonyms._add_line(number, line)
+        return synonyms
+
+    def _add_line(self, number: int, line: str) -> None:
+        """Add the group on one (comment-free, non-blank) line."""
+        forms = []
+        for part in line.split("="):
+            form = folded_words(part)
+            if form and form not in forms:
+                forms.append(form)
+        if len(forms) < 2:
+            self.problems.append(f"line {number}: a group needs two forms separated by '='")
+        elif any(len(form) > MAX_FORM_WORDS for form in forms):
+            self.problems.append(f"line {number}: a form has more than {MAX_FORM_WORDS} words")
+        else:
+            self._add_group(number, tuple(forms))
+
+    def _add_group(self, number: int, forms: tuple[tuple[str, ...], ...]) -> None:
+        """Index a group by each of its forms (a form already in a group is reported)."""
+        taken = [form for form in forms if form in self._group_of]
+        if taken:
+            self.problems.append(f"line {number}: '{' '.join(taken[0])}' is already in a group")
+            return
+        for form in forms:
+            self._group_of[form] = len(self.groups)
+            starting = self._starting.setdefault(form[0], [])
+            starting.append(form)
+            starting.sort(key=len, reverse=True)
+        self.groups.append(forms)
+
+    def key(self, group: int) -> str:
+        """The term standing for a group in the index (see `keys_in`)."""
+        return KEY_MARK + "_".join(self.groups[group][0])
+
+    def spans(self, words: list[str] | tuple[str, ...]) -> list[Span]:
+        """Longest non-overlapping synonym forms found in a list of folded words."""
+        found, start = [], 0
+        while start < len(words):
+            form = next(self._forms_at(words, start), None)
+            if form is None:
+                start += 1
+                continue
+            group = self._group_of[form]
+            others = tuple(f for f in self.groups[group] if f != form)
+            found.append(Span(start, start + len(form), self.key(group), others))
+            start += len(form)
+        return found
+
+    def _forms_at(self, words, start: int):
+        """Forms occurring at `start` in `words`, longest first."""
+        for form in self._starting.get(words[start], ()):
+            if tuple(words[start : start + len(form)]) == form:
+                yield form
+
+    def keys_in(self, words: list[str] | tuple[str, ...]) -> set[str]:
+        """Keys of the groups whose multi-word forms occur in `words`.
+
+        The index records these keys as extra terms, so a search for `BHXH` finds the text
+        "bảo hiểm xã hội" by one term lookup instead of checking the phrase document by document.
+        """
+        keys = set()
+        for start, word in enumerate(words):
+            if word in self._starting:
+                for form in self._forms_at(words, start):
+                    if len(form) > 1:
+                        keys.add(self.key(self._group_of[form]))
+        return keys
+
+    def to_text(self) -> str:
+        """The groups in the editable text format (folded forms)."""
+        return "".join(" = ".join(" ".join(f) for f in forms) + "\n" for forms in self.groups)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the groups: an index built with other synonyms must be rebuilt."""
+        return hashlib.sha256(self.to_text().encode("utf-8")).hexdigest()[:16]
+
+
+def folded_words(text: str) -> tuple[str, ...]:
+    """The folded words of a piece of text."""
+    return tuple(fold(word) for word in WORD.findall(normalize(text)))
+
+
+def default_synonyms() -> Synonyms:
+    """The built-in list."""
+    return Synonyms.from_text(DEFAULT_SYNONYMS)

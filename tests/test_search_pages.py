@@ -1,0 +1,119 @@
+"""Search as workers and other systems use it: the page, the API, and the index kept in step."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from library.accounts.permissions import SYSTEM
+from library.catalog.services import update_material, withdraw_material
+from library.extensions import db
+
+
+@pytest.fixture
+def library(make_material, make_org):
+    other = make_org(code="ldld-tinh", name="Liên đoàn Lao động tỉnh", type_="union")
+    return {
+        "law": make_material(title="Pháp luật lao động cho công nhân",
+                             summary="Hỏi đáp về hợp đồng lao động và tiền lương."),
+        "insurance": make_material(title="Bảo hiểm xã hội tự nguyện", areas=["life-skills"],
+                                   body="Người lao động tham gia BHXH để có lương hưu."),
+        "union": make_material(org=other, title="Quyền của đoàn viên công đoàn",
+                               body="Công đoàn bảo vệ quyền lợi người lao động."),
+        "draft": make_material(title="Pháp luật lao động bản nháp", status="draft"),
+    }
+
+
+def titles(response) -> list[str]:
+    return [a.get_text() for a in BeautifulSoup(response.data, "html.parser")
+            .select(".results strong")]
+
+
+def test_typing_without_diacritics_finds_the_material(client, library):
+    assert "Pháp luật lao động cho công nhân" in titles(client.get("/search?q=phap+luat+lao+dong"))
+
+
+def test_drafts_never_appear_in_results(client, library):
+    found = titles(client.get("/search?q=phap+luat"))
+    assert "Pháp luật lao động bản nháp" not in found
+
+
+def test_matching_words_are_highlighted_and_html_is_escaped(client, make_material):
+    make_material(title="<script>alert(1)</script> Tiền lương", body="Tiền lương tối thiểu vùng")
+    response = client.get("/search?q=tien+luong")
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.select_one(".results") is not None
+    assert page.select(".results script") == []
+    assert page.select_one(".snippet mark") is not None
+
+
+def test_facets_narrow_the_results(client, library):
+    page = BeautifulSoup(client.get("/search?q=lao+dong").data, "html.parser")
+    area_links = {a.get_text(strip=True): a["href"] for a in page.select(".facets a")}
+    life = next(href for text, href in area_links.items() if text.startswith("Kỹ năng sống"))
+    narrowed = titles(client.get(life))
+    assert narrowed == ["Bảo hiểm xã hội tự nguyện"]
+
+
+def test_edited_material_shows_its_new_text_right_after_saving(client, library):
+    update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
+    db.session.commit()
+    assert "Luật lao động sửa đổi" in titles(client.get("/search?q=sua+doi"))
+    assert "Pháp luật lao động cho công nhân" not in titles(client.get("/search?q=cho+cong+nhan"))
+
+
+def test_withdrawn_material_leaves_search(client, library):
+    withdraw_material(SYSTEM, library["insurance"], "")
+    db.session.commit()
+    assert titles(client.get("/search?q=bao+hiem")) == []
+
+
+def test_search_api_contract(client, library):
+    body = client.get("/api/v1/search?q=lao+dong&per_page=2").json
+    assert set(body) == {"total", "page", "results", "facets", "suggestion"}
+    assert body["total"] == 3 and body["page"] == 1 and len(body["results"]) == 2
+    assert set(body["results"][0]) == {"id", "title", "url", "kind", "areas", "snippet"}
+    assert set(body["facets"]) == {"area", "kind", "org", "year"}
+    assert body["facets"]["org"] == {"so-vhttdl": 2, "ldld-tinh": 1}
+
+
+def test_search_api_filters_by_organisation(client, library):
+    body = client.get("/api/v1/search?q=lao+dong&org=ldld-tinh").json
+    assert [r["title"] for r in body["results"]] == ["Quyền của đoàn viên công đoàn"]
+
+
+def test_suggest_api_returns_titles_for_a_prefix(client, library):
+    assert "Pháp luật lao động cho công nhân" in client.get("/api/v1/suggest?q=phap+lu").json
+
+
+@pytest.mark.parametrize("query", [
+    '"unbalanced', "AND OR NOT", "*", "title:x body:y", "x" * 10_000, "\x00\x1f\x7f",
+    "%ff%fe", "((((", "~!@#$%^&*()",
+])
+def test_any_query_string_gets_a_normal_page(client, library, query):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "Traceback" not in response.text
+
+
+def test_invalid_utf8_in_the_url_gets_a_normal_page(client, library):
+    assert client.get("/search?q=%ff%fe%fd").status_code == 200
+    assert client.get("/api/v1/search?q=%ff%fe").status_code in (200, 400)
+
+
+@pytest.mark.parametrize("args", ["page=-1", "page=99999", "per_page=1000000", "year=abc",
+                                  "area=cooking", "sort=random"])
+def test_bad_api_parameters_get_a_400_json_error(client, library, args):
+    response = client.get(f"/api/v1/search?q=lao&{args}")
+    assert response.status_code == 400
+    assert response.json["error"] == "bad_request"
+
+
+@pytest.mark.parametrize("args", ["page=-1", "page=99999", "year=abc", "area=cooking"])
+def test_bad_page_parameters_still_get_a_page(client, library, args):
+    assert client.get(f"/search?q=lao&{args}").status_code == 200
+
+
+def test_reindex_rebuilds_from_the_database(runner, client, library):
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "3" in result.output
+    assert "Pháp luật lao động cho công nhân" in titles(client.get("/search?q=phap+luat"))
