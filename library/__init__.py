@@ -48,12 +48,19 @@ def register_blueprints(app: Flask) -> None:
     from library.api import bp as api_bp
     from library.catalog import bp as catalog_bp
     from library.extensions import csrf
+    from library.metrics import bp as metrics_bp
+    from library.tracking import bp as tracking_bp
+    from library.tracking.views import play
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     # The API authenticates by bearer token, never by cookie, so CSRF does not apply to it.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    # The play beacon writes nothing but a counted event, and checks the request's origin.
+    csrf.exempt(play)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_hooks(app: Flask) -> None:

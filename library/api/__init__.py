@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from library.api import materials  # noqa: E402,F401  (routes attach to bp)
+from library.api import materials, metrics  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,112 @@
+"""Daily rollups of raw events, and pruning raw events once rolled up."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, Integer, delete, func, insert, literal, select, update
+
+from library.errors import DomainError
+from library.extensions import db
+from library.models import DailyMetric, Event, Material, RolledDay, VisitorStreak, YearVisitor
+from library.models.base import utcnow
+from library.models.materials import material_areas
+from library.upsert import insert_for
+
+ROLLUP_COLUMNS = (
+    "day",
+    "material_id",
+    "owner_org",
+    "credited_org",
+    "channel",
+    "event",
+    "total",
+    "uniques",
+)
+
+
+def rollup_day(day: date) -> int:
+    """(Re)build one day's rollups from its raw events; running it twice changes nothing."""
+    rolled = db.session.get(RolledDay, day)
+    if rolled is not None and rolled.pruned:
+        raise DomainError(_l("Dữ liệu gốc của ngày này đã được xóa, không thể tổng hợp lại."))
+    db.session.execute(delete(DailyMetric).where(DailyMetric.day == day))
+    db.session.execute(insert(DailyMetric).from_select(ROLLUP_COLUMNS, _daily_select(day)))
+    _add_year_visitors(day)
+    count = db.session.scalar(select(func.count()).select_from(Event).where(Event.day == day))
+    if rolled is None:
+        db.session.add(RolledDay(day=day, events=count))
+    else:
+        rolled.events = count
+        rolled.rolled_at = utcnow()
+    db.session.flush()
+    return count
+
+
+def _daily_select(day: date):
+    """One GROUP BY: totals, and distinct visitor-hours as COUNTER's unique counts."""
+    credited = func.coalesce(Event.organisation_id, 0).label("credited_org")
+    keys = (Event.material_id, credited, Event.channel, Event.event)
+    sessions = (
+        select(*keys, Event.visitor, Event.hour, func.count().label("n"))
+        .where(Event.day == day)
+        .group_by(*keys, Event.visitor, Event.hour)
+        .subquery()
+    )
+    c = sessions.c
+    return (
+        select(
+            literal(day, Date),
+            c.material_id,
+            Material.organisation_id,
+            c.credited_org,
+            c.channel,
+            c.event,
+            func.sum(c.n),
+            func.count(),
+        )
+        .join(Material, Material.id == c.material_id)
+        .group_by(c.material_id, Material.organisation_id, c.credited_org, c.channel, c.event)
+    )
+
+
+def _add_year_visitors(day: date) -> None:
+    """Remember who was reached in each area this year: the province, and credited orgs."""
+    area = material_areas.c.area_code
+    joined = select(Event.visitor).join(
+        material_areas, material_areas.c.material_id == Event.material_id
+    )
+    province = joined.add_columns(area, literal(0, Integer)).where(Event.day == day)
+    credited = joined.add_columns(area, Event.organisation_id).where(
+        Event.day == day, Event.organisation_id.is_not(None)
+    )
+    for query in (province, credited):
+        rows = select(literal(day.year, Integer), *query.subquery().c).distinct()
+        stmt = insert_for(YearVisitor.__table__).from_select(
+            ["year", "visitor", "area_code", "scope_org"], rows
+        )
+        db.session.execute(stmt.on_conflict_do_nothing())
+
+
+def days_to_roll(today: date) -> list[date]:
+    """Days before today that have raw events and no rollup yet."""
+    query = (
+        select(Event.day)
+        .where(Event.day < today, Event.day.not_in(select(RolledDay.day)))
+        .distinct()
+        .order_by(Event.day)
+    )
+    return list(db.session.scalars(query))
+
+
+def prune_events(today: date, keep_days: int) -> int:
+    """Delete raw events older than keep_days of days already rolled up; return how many."""
+    cutoff = today - timedelta(days=keep_days)
+    days = select(RolledDay.day).where(RolledDay.day < cutoff)
+    result = db.session.execute(delete(Event).where(Event.day.in_(days)))
+    db.session.execute(update(RolledDay).where(RolledDay.day < cutoff).values(pruned=True))
+    # Streaks older than the window carry no information any more.
+    yesterday = datetime.combine(today - timedelta(days=1), time(), UTC)
+    cutoff_ms = int(yesterday.timestamp() * 1000)
+    db.session.execute(delete(VisitorStreak).where(VisitorStreak.last_ms < cutoff_ms))
+    db.session.flush()
+    return result.rowcount
