@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, delete, func, insert, literal, select, update
+from sqlalchemy import Date, Integer, delete, func, insert, literal, select, true, update
 
 from library.errors import DomainError
 from library.extensions import db
@@ -80,7 +80,8 @@ def _add_year_visitors(day: date) -> None:
         Event.day == day, Event.organisation_id.is_not(None)
     )
     for query in (province, credited):
-        rows = select(literal(day.year, Integer), *query.subquery().c).distinct()
+        # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON (its upsert rule).
+        rows = select(literal(day.year, Integer), *query.subquery().c).distinct().where(true())
         stmt = insert_for(YearVisitor.__table__).from_select(
             ["year", "visitor", "area_code", "scope_org"], rows
         )
