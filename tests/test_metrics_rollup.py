@@ -40,8 +40,13 @@ def day_of_events(make_material, make_org):
 
 def _rows():
     query = select(
-        DailyMetric.day, DailyMetric.material_id, DailyMetric.credited_org, DailyMetric.channel,
-        DailyMetric.event, DailyMetric.total, DailyMetric.uniques,
+        DailyMetric.day,
+        DailyMetric.material_id,
+        DailyMetric.credited_org,
+        DailyMetric.channel,
+        DailyMetric.event,
+        DailyMetric.total,
+        DailyMetric.uniques,
     ).order_by(DailyMetric.material_id, DailyMetric.event, DailyMetric.channel)
     return [tuple(r) for r in db.session.execute(query)]
 
@@ -91,9 +96,17 @@ def test_stats_count_each_event_once_before_and_after_the_rollup(day_of_events):
     m1, _m2, _org = day_of_events
     before = material_stats(m1.id)
     rollup_day(DAY)
-    assert material_stats(m1.id) == before == {
-        "views": 3, "downloads": 1, "plays": 0, "unique_visitors": 3, "robot_requests": 1,
-    }
+    assert (
+        material_stats(m1.id)
+        == before
+        == {
+            "views": 3,
+            "downloads": 1,
+            "plays": 0,
+            "unique_visitors": 3,
+            "robot_requests": 1,
+        }
+    )
 
 
 def test_days_to_roll_are_finished_days_not_rolled_up(day_of_events):

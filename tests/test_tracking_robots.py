@@ -56,8 +56,11 @@ def test_unknown_agents_are_listed_by_family_for_review(client, make_material):
     material = make_material()
     odd = "NhaMayReader/3.2 (Linux; SM-A125F; serial 8899)"
     for n in range(3):
-        client.get(f"/materials/{material.id}", headers={"User-Agent": odd},
-                   environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+        client.get(
+            f"/materials/{material.id}",
+            headers={"User-Agent": odd},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        )
     sighting = db.session.scalar(select(AgentSighting))
     assert (sighting.family, sighting.hits) == ("NhaMayReader/…", 3)
     assert agents_to_review(threshold=3) == [sighting]

@@ -127,6 +127,7 @@ def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
     )
     raw = (
         select(material_areas.c.area_code, Event.visitor)
+        .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
         .where(Event.day >= date(year, 1, 1), Event.day <= date(year, 12, 31))
         .where(Event.day.not_in(select(RolledDay.day)))
@@ -142,6 +143,7 @@ def offline_attendees(year: int, organisation_id: int | None = None) -> dict[str
     """Attendees of offline sessions per area in a year."""
     query = (
         select(offline_session_areas.c.area_code, func.sum(OfflineSession.attendees))
+        .select_from(OfflineSession)
         .join(offline_session_areas, offline_session_areas.c.session_id == OfflineSession.id)
         .where(OfflineSession.held_on >= date(year, 1, 1))
         .where(OfflineSession.held_on <= date(year, 12, 31))
@@ -157,12 +159,14 @@ def area_views(year: int, scope_org: int = 0) -> dict[str, int]:
     start, end = date(year, 1, 1), date(year, 12, 31)
     rolled = (
         select(material_areas.c.area_code, func.sum(DailyMetric.total))
+        .select_from(DailyMetric)
         .join(material_areas, material_areas.c.material_id == DailyMetric.material_id)
         .where(DailyMetric.event == "view", DailyMetric.day >= start, DailyMetric.day <= end)
         .group_by(material_areas.c.area_code)
     )
     raw = (
         select(material_areas.c.area_code, func.count())
+        .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
         .where(Event.event == "view", Event.day >= start, Event.day <= end)
         .where(Event.day.not_in(select(RolledDay.day)))

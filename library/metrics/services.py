@@ -113,6 +113,7 @@ def area_totals(scope: Scope, start: date, end: date) -> dict[str, dict[str, int
     """Per area code and event: the total in the period."""
     query = (
         select(material_areas.c.area_code, DailyMetric.event, func.sum(DailyMetric.total))
+        .select_from(DailyMetric)
         .join(material_areas, material_areas.c.material_id == DailyMetric.material_id)
         .group_by(material_areas.c.area_code, DailyMetric.event)
     )

@@ -92,7 +92,8 @@ def _attendees(value, org: Organisation | None, errors: dict) -> int | None:
 
 
 def _areas(codes: list[str], errors: dict) -> list[Area]:
-    areas = list(db.session.scalars(select(Area).where(Area.code.in_(codes)))) if codes else []
+    query = select(Area).where(Area.code.in_(codes)).order_by(Area.position)
+    areas = list(db.session.scalars(query)) if codes else []
     if not areas or len(areas) != len(set(codes)):
         errors["areas"] = _l("Cần chọn ít nhất một lĩnh vực hợp lệ.")
     return areas
