@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
-    from library import i18n
+    from library import i18n, sqlite
     from library.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    sqlite.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

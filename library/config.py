@@ -34,6 +34,7 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 8,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "WTF_CSRF_TIME_LIMIT": None,
+        "TRACKING_ENABLED": True,
         "METRICS_KEEP_RAW_DAYS": 400,
     }
 

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from library.errors import DomainError
 from library.extensions import db
 from library.metrics import report
-from library.metrics.rollup import days_to_roll, prune_events, rollup_day
+from library.metrics.rollup import days_to_roll, prune_events, rollup_days
 from library.models.base import utcnow
 from library.tracking.services import local_time
 
@@ -29,14 +29,12 @@ def rollup(day):
     days = [day.date()] if day else days_to_roll(_today())
     if day and day.date() >= _today():
         raise click.ClickException("Chỉ tổng hợp được những ngày đã qua.")
-    total = 0
-    with click.progressbar(days, label="Tổng hợp số liệu", file=sys.stderr) as bar:
-        for one in bar:
-            try:
-                total += rollup_day(one)
-            except DomainError as err:
-                raise click.ClickException(f"{one}: {err.message}") from err
-            db.session.commit()
+    with click.progressbar(length=len(days), label="Tổng hợp số liệu", file=sys.stderr) as bar:
+        try:
+            total = rollup_days(days, progress=bar.update)
+        except DomainError as err:
+            raise click.ClickException(err.message) from err
+    db.session.commit()
     click.echo(f"Đã tổng hợp {len(days)} ngày, {total} sự kiện.")
 
 

@@ -7,7 +7,16 @@ from sqlalchemy import Date, Integer, delete, func, insert, literal, select, tru
 
 from library.errors import DomainError
 from library.extensions import db
-from library.models import DailyMetric, Event, Material, RolledDay, VisitorStreak, YearVisitor
+from library.models import (
+    DailyMetric,
+    Event,
+    Material,
+    MonthlyCredit,
+    MonthlyMetric,
+    RolledDay,
+    VisitorStreak,
+    YearVisitor,
+)
 from library.models.base import utcnow
 from library.models.materials import material_areas
 from library.upsert import insert_for
@@ -24,7 +33,44 @@ ROLLUP_COLUMNS = (
 )
 
 
-def rollup_day(day: date) -> int:
+def rollup_days(days: list[date], progress=None) -> int:
+    """Roll up several days, then rebuild each month they touch once; returns the events."""
+    total = 0
+    for day in days:
+        total += rollup_day(day, with_month=False)
+        if progress:
+            progress(1)
+    for month in sorted({d.replace(day=1) for d in days}):
+        rollup_month(month)
+    return total
+
+
+def rollup_month(month: date) -> None:
+    """(Re)build a month's rows from its daily rows: what the dashboards read."""
+    end = (month + timedelta(days=32)).replace(day=1)
+    in_month = (DailyMetric.day >= month, DailyMetric.day < end)
+    for model in (MonthlyMetric, MonthlyCredit):
+        db.session.execute(delete(model).where(model.month == month))
+    keys = (DailyMetric.material_id, DailyMetric.owner_org, DailyMetric.channel, DailyMetric.event)
+    rows = select(literal(month, Date), *keys, func.sum(DailyMetric.total)).where(*in_month)
+    db.session.execute(
+        insert(MonthlyMetric).from_select(
+            ["month", "material_id", "owner_org", "channel", "event", "total"], rows.group_by(*keys)
+        )
+    )
+    keys = (DailyMetric.credited_org, DailyMetric.owner_org, DailyMetric.event)
+    rows = select(literal(month, Date), *keys, func.sum(DailyMetric.total)).where(
+        *in_month, DailyMetric.credited_org != 0
+    )
+    db.session.execute(
+        insert(MonthlyCredit).from_select(
+            ["month", "credited_org", "owner_org", "event", "total"], rows.group_by(*keys)
+        )
+    )
+    db.session.flush()
+
+
+def rollup_day(day: date, with_month: bool = True) -> int:
     """(Re)build one day's rollups from its raw events; running it twice changes nothing."""
     rolled = db.session.get(RolledDay, day)
     if rolled is not None and rolled.pruned:
@@ -39,6 +85,8 @@ def rollup_day(day: date) -> int:
         rolled.events = count
         rolled.rolled_at = utcnow()
     db.session.flush()
+    if with_month:
+        rollup_month(day.replace(day=1))
     return count
 
 

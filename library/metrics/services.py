@@ -12,6 +12,8 @@ from library.models import (
     DailyMetric,
     Event,
     Material,
+    MonthlyCredit,
+    MonthlyMetric,
     Organisation,
     RobotHit,
     RolledDay,
@@ -34,6 +36,11 @@ class Scope:
         if self.credited_orgs is not None:
             query = query.where(table.credited_org.in_(self.credited_orgs))
         return query
+
+    @property
+    def source(self):
+        """Monthly rows when no credit filter applies (few rows a year), else the daily rows."""
+        return DailyMetric if self.credited_orgs is not None else MonthlyMetric
 
 
 EVERYTHING = Scope()
@@ -105,63 +112,66 @@ class Dashboard:
     spikes: list = field(default_factory=list)
 
 
-def _period(query, start: date, end: date):
-    return query.where(DailyMetric.day >= start, DailyMetric.day <= end)
+def _period(query, model, start: date, end: date):
+    """Rows of the period; monthly rows are dated by their first day."""
+    if model is DailyMetric:
+        return query.where(model.day >= start, model.day <= end)
+    return query.where(model.month >= start.replace(day=1), model.month <= end)
+
+
+def _grouped(scope: Scope, model, start: date, end: date, *keys) -> dict:
+    """Totals per keys and event, from the given rollup table within the scope and period."""
+    query = select(*keys, model.event, func.sum(model.total)).group_by(*keys, model.event)
+    if keys and keys[0] is material_areas.c.area_code:
+        query = query.select_from(model).join(
+            material_areas, material_areas.c.material_id == model.material_id
+        )
+    result = defaultdict(lambda: defaultdict(int))
+    for *key, event, total in db.session.execute(
+        scope.filter(_period(query, model, start, end), model)
+    ):
+        result[key[0] if len(key) == 1 else tuple(key)][event] = int(total)
+    return result
 
 
 def area_totals(scope: Scope, start: date, end: date) -> dict[str, dict[str, int]]:
     """Per area code and event: the total in the period."""
-    query = (
-        select(material_areas.c.area_code, DailyMetric.event, func.sum(DailyMetric.total))
-        .select_from(DailyMetric)
-        .join(material_areas, material_areas.c.material_id == DailyMetric.material_id)
-        .group_by(material_areas.c.area_code, DailyMetric.event)
-    )
-    result = defaultdict(lambda: defaultdict(int))
-    for area, event, total in db.session.execute(
-        scope.filter(_period(query, start, end), DailyMetric)
-    ):
-        result[area][event] = int(total)
-    return result
+    return _grouped(scope, scope.source, start, end, material_areas.c.area_code)
 
 
 def monthly_views(scope: Scope, start: date, end: date) -> dict[tuple[int, int], int]:
-    """Views per (year, month), summed from the daily rows."""
-    query = select(DailyMetric.day, func.sum(DailyMetric.total)).where(DailyMetric.event == "view")
-    query = scope.filter(_period(query, start, end), DailyMetric).group_by(DailyMetric.day)
+    """Views per (year, month)."""
+    model = scope.source
+    period = model.day if model is DailyMetric else model.month
     months = defaultdict(int)
-    for day, total in db.session.execute(query):
-        months[(day.year, day.month)] += int(total)
+    for day, events in _grouped(scope, model, start, end, period).items():
+        months[(day.year, day.month)] += events.get("view", 0)
     return months
 
 
 def top_materials(scope: Scope, start: date, end: date, limit: int = 10) -> list[tuple]:
     """The most viewed materials of the period: (material, views)."""
-    views = func.sum(DailyMetric.total).label("views")
-    query = select(DailyMetric.material_id, views).where(DailyMetric.event == "view")
-    query = scope.filter(_period(query, start, end), DailyMetric)
-    query = query.group_by(DailyMetric.material_id).order_by(views.desc()).limit(limit)
+    model = scope.source
+    views = func.sum(model.total).label("views")
+    query = select(model.material_id, views).where(model.event == "view")
+    query = scope.filter(_period(query, model, start, end), model)
+    query = query.group_by(model.material_id).order_by(views.desc(), model.material_id).limit(limit)
     rows = db.session.execute(query).all()
     titles = _by_id(Material, [r[0] for r in rows])
     return [(titles[m], int(v)) for m, v in rows if m in titles]
 
 
-def by_column(scope: Scope, start: date, end: date, column) -> dict:
+def by_column(scope: Scope, start: date, end: date, name: str) -> dict:
     """Per value of a rollup column (channel, credited_org) and event: the total."""
-    query = select(column, DailyMetric.event, func.sum(DailyMetric.total)).group_by(
-        column, DailyMetric.event
-    )
-    result = defaultdict(lambda: defaultdict(int))
-    for key, event, total in db.session.execute(
-        scope.filter(_period(query, start, end), DailyMetric)
-    ):
-        result[key][event] = int(total)
-    return result
+    model = scope.source
+    if name == "credited_org" and model is MonthlyMetric:
+        model = MonthlyCredit
+    return _grouped(scope, model, start, end, getattr(model, name))
 
 
 def organisation_totals(scope: Scope, start: date, end: date) -> list[tuple]:
     """Credited organisations (from share links) with their totals per event."""
-    totals = by_column(scope, start, end, DailyMetric.credited_org)
+    totals = by_column(scope, start, end, "credited_org")
     totals.pop(0, None)
     orgs = _by_id(Organisation, list(totals))
     return sorted(
@@ -224,7 +234,7 @@ def dashboard(scope: Scope, year: int) -> Dashboard:
         areas=area_totals(scope, start, end),
         series=[(m, months.get(m, 0)) for m in shown],
         top=top_materials(scope, start, end),
-        channels=by_column(scope, start, end, DailyMetric.channel),
+        channels=by_column(scope, start, end, "channel"),
         organisations=organisation_totals(scope, start, end),
         spikes=spikes(months, shown),
     )

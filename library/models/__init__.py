@@ -4,7 +4,15 @@ from library.models.accounts import ApiToken, Organisation, User
 from library.models.audit import AuditEntry
 from library.models.events import AgentSighting, Event, RobotHit, VisitorStreak
 from library.models.materials import Area, Material, StoredFile, Tag
-from library.models.metrics import DailyMetric, OfflineSession, RolledDay, Setting, YearVisitor
+from library.models.metrics import (
+    DailyMetric,
+    MonthlyCredit,
+    MonthlyMetric,
+    OfflineSession,
+    RolledDay,
+    Setting,
+    YearVisitor,
+)
 
 __all__ = [
     "AgentSighting",
@@ -14,6 +22,8 @@ __all__ = [
     "DailyMetric",
     "Event",
     "Material",
+    "MonthlyCredit",
+    "MonthlyMetric",
     "OfflineSession",
     "Organisation",
     "RobotHit",

@@ -30,6 +30,35 @@ class DailyMetric(db.Model):
     uniques: Mapped[int]
 
 
+class MonthlyMetric(db.Model):
+    """One month per material, channel and event: what a year's dashboard reads (12 not 365)."""
+
+    __tablename__ = "monthly_metrics"
+    __table_args__ = (UniqueConstraint("month", "material_id", "channel", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)  # its first day
+    material_id: Mapped[int] = mapped_column(index=True)
+    owner_org: Mapped[int] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int]
+
+
+class MonthlyCredit(db.Model):
+    """One month per credited organisation (share links), owner organisation and event."""
+
+    __tablename__ = "monthly_credits"
+    __table_args__ = (UniqueConstraint("month", "credited_org", "owner_org", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)
+    credited_org: Mapped[int]
+    owner_org: Mapped[int]
+    event: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int]
+
+
 class RolledDay(db.Model):
     """A day whose events are in the rollups; raw events of it may be pruned."""
 

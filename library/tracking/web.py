@@ -63,6 +63,8 @@ def _visitor(cookie: tuple[str, date] | None, today: date) -> str:
 
 def count_on_success(material, event: str, channel: str | None = None, organisation_id=None):
     """Count this request's event once the answer is known to be a success; never fail it."""
+    if not current_app.config["TRACKING_ENABLED"]:
+        return
     if material.status != "published" or is_prefetch():
         return
     if event == "download" and is_range_continuation():

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_tracking
 Revises: 0001_core
-Create Date: 2026-11-22 19:32:23.469897
+Create Date: 2026-11-22 19:44:25.218767
 
 """
 from alembic import op
@@ -45,6 +45,35 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_daily_metrics_day'), ['day'], unique=False)
         batch_op.create_index(batch_op.f('ix_daily_metrics_material_id'), ['material_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_daily_metrics_owner_org'), ['owner_org'], unique=False)
+
+    op.create_table('monthly_credits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('credited_org', sa.Integer(), nullable=False),
+    sa.Column('owner_org', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=16), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_credits')),
+    sa.UniqueConstraint('month', 'credited_org', 'owner_org', 'event', name=op.f('uq_monthly_credits_month'))
+    )
+    with op.batch_alter_table('monthly_credits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monthly_credits_month'), ['month'], unique=False)
+
+    op.create_table('monthly_metrics',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('material_id', sa.Integer(), nullable=False),
+    sa.Column('owner_org', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('event', sa.String(length=16), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_monthly_metrics')),
+    sa.UniqueConstraint('month', 'material_id', 'channel', 'event', name=op.f('uq_monthly_metrics_month'))
+    )
+    with op.batch_alter_table('monthly_metrics', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_monthly_metrics_material_id'), ['material_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_metrics_month'), ['month'], unique=False)
+        batch_op.create_index(batch_op.f('ix_monthly_metrics_owner_org'), ['owner_org'], unique=False)
 
     op.create_table('robot_hits',
     sa.Column('day', sa.Date(), nullable=False),
@@ -160,6 +189,16 @@ def downgrade():
     op.drop_table('settings')
     op.drop_table('rolled_days')
     op.drop_table('robot_hits')
+    with op.batch_alter_table('monthly_metrics', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_metrics_owner_org'))
+        batch_op.drop_index(batch_op.f('ix_monthly_metrics_month'))
+        batch_op.drop_index(batch_op.f('ix_monthly_metrics_material_id'))
+
+    op.drop_table('monthly_metrics')
+    with op.batch_alter_table('monthly_credits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_monthly_credits_month'))
+
+    op.drop_table('monthly_credits')
     with op.batch_alter_table('daily_metrics', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_daily_metrics_owner_org'))
         batch_op.drop_index(batch_op.f('ix_daily_metrics_material_id'))
