@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 
 from library.accounts.permissions import require
 from library.areas import all_areas
@@ -121,22 +121,34 @@ def target_for(area: Area, year: int) -> float:
 
 
 def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
-    """Distinct visitor keys per area in a year: rolled-up ones, plus those of unrolled days."""
-    kept = select(YearVisitor.area_code, YearVisitor.visitor).where(
-        YearVisitor.year == year, YearVisitor.scope_org == scope_org
+    """Distinct visitor keys per area in a year: rolled-up ones, plus new ones of unrolled days."""
+    kept = (
+        select(YearVisitor.area_code, func.count())
+        .where(YearVisitor.year == year, YearVisitor.scope_org == scope_org)
+        .group_by(YearVisitor.area_code)
+    )
+    area = material_areas.c.area_code
+    already = select(YearVisitor.visitor).where(
+        YearVisitor.year == year,
+        YearVisitor.area_code == area,
+        YearVisitor.scope_org == scope_org,
+        YearVisitor.visitor == Event.visitor,
     )
     raw = (
-        select(material_areas.c.area_code, Event.visitor)
+        select(area, func.count(Event.visitor.distinct()))
         .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
         .where(Event.day >= date(year, 1, 1), Event.day <= date(year, 12, 31))
-        .where(Event.day.not_in(select(RolledDay.day)))
+        .where(Event.day.not_in(select(RolledDay.day)), ~already.exists())
+        .group_by(area)
     )
     if scope_org:
         raw = raw.where(Event.organisation_id == scope_org)
-    both = union(kept, raw).subquery()
-    query = select(both.c[0], func.count()).group_by(both.c[0])
-    return {area: int(n) for area, n in db.session.execute(query)}
+    counts: dict[str, int] = {}
+    for query in (kept, raw):
+        for code, n in db.session.execute(query):
+            counts[code] = counts.get(code, 0) + int(n)
+    return counts
 
 
 def offline_attendees(year: int, organisation_id: int | None = None) -> dict[str, int]:

@@ -63,6 +63,7 @@ def robot_pattern(user_agent: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def looks_like_browser(user_agent: str) -> bool:
     """Whether the user agent has the shape of a mainstream (or in-app) browser."""
     return bool(BROWSER.search(user_agent))

@@ -2,7 +2,7 @@
 
 Revision ID: 0002_tracking
 Revises: 0001_core
-Create Date: 2026-11-22 19:44:25.218767
+Create Date: 2026-11-22 19:51:20.549598
 
 """
 from alembic import op
@@ -144,7 +144,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['material_id'], ['materials.id'], name=op.f('fk_events_material_id_materials'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_events_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
-    sa.UniqueConstraint('visitor', 'material_id', 'event', 'streak_ms', name=op.f('uq_events_visitor'))
+    sa.UniqueConstraint('streak_ms', 'visitor', 'material_id', 'event', name=op.f('uq_events_streak_ms'))
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_events_day'), ['day'], unique=False)
