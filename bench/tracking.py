@@ -6,6 +6,7 @@ rollup time for N synthetic events, and the dashboard's time for one year on the
 
 import argparse
 import http.client
+import io
 import logging
 import multiprocessing
 import random
@@ -30,6 +31,9 @@ CHROME = (
 AREAS = ["politics-law", "vocational-skills", "life-skills", "digital-skills", "learning-model"]
 CHANNELS = ["direct", "facebook", "zalo", "qr", "search", "other"]
 YEAR = 2025
+# A tiny MP3 (ID3 header and a silent frame), for the play beacons.
+MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 413
+AUDIO: list[int] = []
 
 
 def config(folder: Path, **extra) -> dict:
@@ -69,21 +73,33 @@ def prepare(folder: Path, materials: int) -> list[int]:
                 "status": "published",
             }
             ids.append(catalog.create_material(SYSTEM, org, raw).id)
+        for n in range(5):
+            raw = {
+                "title": f"Chương trình phát thanh {n}",
+                "kind": "audio",
+                "areas": ["life-skills"],
+                "license": "gov-work",
+                "status": "published",
+            }
+            sound = catalog.Upload(io.BytesIO(MP3 * (20 + n)), f"phat-thanh-{n}.mp3")
+            AUDIO.append(catalog.create_material(SYSTEM, org, raw, sound).id)
         db.session.commit()
         db.engine.dispose()
     return ids
 
 
-def serve(folder: str, port: int, tracking: bool) -> None:
+def serve(folder: str, port: int, tracking: str) -> None:
     """The app in its own process, threaded, as a small production server would run it."""
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(config(Path(folder), TRACKING_ENABLED=tracking))
+    modes = {"off": (False, True), "deferred": (True, True), "in-request": (True, False)}
+    enabled, defer = modes[tracking]
+    app = create_app(config(Path(folder), TRACKING_ENABLED=enabled, TRACKING_DEFER=defer))
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()
 
 
-def start_server(folder: Path, port: int, tracking: bool):
+def start_server(folder: Path, port: int, tracking: str):
     process = multiprocessing.get_context("fork").Process(
         target=serve, args=(str(folder), port, tracking), daemon=True
     )
@@ -120,20 +136,30 @@ def yesterday_cookie() -> str:
     return f"{secrets.token_hex(16)}.{day:%Y%m%d}"
 
 
+def wait_for(folder: Path, expected: int) -> int:
+    """The event count once the last deferred writes have landed (or after 10 s)."""
+    for _ in range(200):
+        count = count_events(folder)
+        if count >= expected:
+            return count
+        time.sleep(0.05)
+    return count_events(folder)
+
+
 def count_events(folder: Path) -> int:
     with sqlite3.connect(folder / "library.db") as conn:
         return conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
 def bench_recording(folder: Path, ids: list[int], requests: int, threads: int) -> None:
-    server = start_server(folder, 5811, tracking=True)
+    server = start_server(folder, 5811, tracking="deferred")
     before = count_events(folder)
     paths = [f"/materials/{random.choice(ids)}" for _ in range(requests)]
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(lambda p: get(5811, p, yesterday_cookie()), paths))
+    recorded = wait_for(folder, before + requests) - before
     elapsed = time.perf_counter() - start
-    recorded = count_events(folder) - before
     server.terminate()
     server.join()
     print(f"recording: {requests} page views by {threads} client threads in {elapsed:.2f} s")
@@ -142,21 +168,52 @@ def bench_recording(folder: Path, ids: list[int], requests: int, threads: int) -
 
 
 def bench_latency(folder: Path, ids: list[int], rounds: int) -> None:
-    """Sequential requests, alternating servers, so both see the same machine state."""
-    with_server = start_server(folder, 5812, tracking=True)
-    without_server = start_server(folder, 5813, tracking=False)
-    timings = {True: [], False: []}
+    """Sequential requests, rotating servers, so all see the same machine state."""
+    ports = {"off": 5812, "deferred": 5813, "in-request": 5814}
+    servers = [start_server(folder, port, mode) for mode, port in ports.items()]
+    timings = {mode: [] for mode in ports}
     for _ in range(rounds):
         path = f"/materials/{random.choice(ids)}"
-        for tracking, port in ((True, 5812), (False, 5813)):
-            timings[tracking].append(get(port, path, yesterday_cookie()))
-    for server in (with_server, without_server):
+        for mode, port in ports.items():
+            timings[mode].append(get(port, path, yesterday_cookie()))
+    for server in servers:
         server.terminate()
         server.join()
-    on, off = statistics.median(timings[True]), statistics.median(timings[False])
+    off = statistics.median(timings["off"])
+    print(f"page latency, median of {rounds} sequential requests:")
+    print(f"  without tracking: {off * 1000:.2f} ms")
+    for mode in ("deferred", "in-request"):
+        on = statistics.median(timings[mode])
+        print(f"  tracking written {mode}: {on * 1000:.2f} ms, ratio {on / off:.3f} (goal < 1.10)")
+
+
+def bench_beacons(folder: Path, ids: list[int], requests: int, threads: int) -> None:
+    """The play beacon: recording with no page to render, the rate of the writes themselves."""
+    server = start_server(folder, 5815, tracking="in-request")
+    before = count_events(folder)
+    start = time.perf_counter()
+
+    def beacon(material_id):
+        conn = http.client.HTTPConnection("127.0.0.1", 5815, timeout=30)
+        headers = {
+            "User-Agent": CHROME,
+            "Cookie": f"vid={yesterday_cookie()}",
+            "Sec-Fetch-Site": "same-origin",
+        }
+        conn.request("POST", f"/track/play/{material_id}", headers=headers)
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    with ThreadPoolExecutor(threads) as pool:
+        statuses = list(pool.map(beacon, [random.choice(AUDIO) for _ in range(requests)]))
+    elapsed = time.perf_counter() - start
+    recorded = count_events(folder) - before
+    server.terminate()
+    server.join()
     print(
-        f"page latency, median of {rounds}: with tracking {on * 1000:.2f} ms, "
-        f"without {off * 1000:.2f} ms, ratio {on / off:.3f} (goal < 1.10)"
+        f"play beacons: {requests} by {threads} threads, {statuses.count(204)} answered 204, "
+        f"{recorded} recorded, {recorded / elapsed:.0f} events/s"
     )
 
 
@@ -275,6 +332,7 @@ def main() -> None:
         ids = prepare(folder, args.materials)
         if not args.skip_http:
             bench_recording(folder, ids, args.requests, args.threads)
+            bench_beacons(folder, ids, args.requests, args.threads)
             bench_latency(folder, ids, args.rounds)
         bench_rollup(folder, ids, args.events)
 

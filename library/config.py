@@ -35,6 +35,7 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "LOGIN_LOCKOUT_MINUTES": 15,
         "WTF_CSRF_TIME_LIMIT": None,
         "TRACKING_ENABLED": True,
+        "TRACKING_DEFER": True,
         "METRICS_KEEP_RAW_DAYS": 400,
     }
 

@@ -245,3 +245,15 @@ def test_the_material_page_shows_its_counts(client, make_material):
     page = client.get(f"/materials/{material.id}", headers={"User-Agent": ZALO_IN_APP})
     # The page shows the counts before its own view is recorded.
     assert "1 lượt xem · 0 lượt tải" in page.text
+
+
+def test_outside_tests_the_event_is_written_once_the_answer_is_closed(make_app, make_material):
+    material_id = make_material().id
+    app = make_app(TESTING=False)
+    client = app.test_client()
+    with app.app_context():
+        with client.get(f"/materials/{material_id}", headers={"User-Agent": CHROME_ANDROID}):
+            assert _events() == 0  # the answer is out; the write waits for the server to close it
+        assert _events() == 1
+        db.session.remove()
+        db.engine.dispose()

@@ -84,10 +84,27 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
     @after_this_request
     def record(response):
         if response.status_code in SUCCESS:
-            save_hit(hit)
+            _save_after(response, hit)
         if cookie is None:
             _set_cookie(response, today)
         return response
+
+
+def _save_after(response, hit: "Hit") -> None:
+    """Write once the answer has gone out (the server closes it), so the page never waits.
+
+    Tests (TESTING) and TRACKING_DEFER=False write at once: the test client closes nothing.
+    """
+    app = current_app._get_current_object()
+    if app.testing or not app.config["TRACKING_DEFER"]:
+        save_hit(hit)
+        return
+
+    def write():
+        with app.app_context():
+            save_hit(hit)
+
+    response.call_on_close(write)
 
 
 def save_hit(hit: Hit) -> None:
