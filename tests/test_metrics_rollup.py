@@ -155,3 +155,10 @@ def test_the_rollup_command_refuses_today(runner, app):
     today = datetime.now(UTC).date() + timedelta(days=1)
     result = runner.invoke(args=["metrics", "rollup", "--day", today.isoformat()])
     assert result.exit_code != 0
+
+
+def test_the_prune_command_keeps_recent_raw_events(day_of_events, runner):
+    runner.invoke(args=["metrics", "rollup", "--day", "2026-11-20"])
+    result = runner.invoke(args=["metrics", "prune", "--keep-days", "100000"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 5

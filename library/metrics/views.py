@@ -14,6 +14,7 @@ from library.extensions import db
 from library.metrics import bp, charts, reach, report, services, sessions
 from library.metrics.forms import CsrfOnlyForm, OfflineSessionForm
 from library.models import Organisation
+from library.models.base import utcnow
 from library.models.events import CHANNELS
 from library.tracking.services import local_time
 from library.web import show_form_errors
@@ -29,8 +30,6 @@ CHANNEL_LABELS = {
 
 
 def _today() -> date:
-    from library.models.base import utcnow
-
     return local_time(utcnow()).date()
 
 
