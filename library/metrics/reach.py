@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from library.accounts.permissions import require
-from library.areas import all_areas
+from library.areas import AREA_CODES, all_areas
 from library.audit import record_change
 from library.errors import ValidationFailed
 from library.extensions import db
+from library.metrics.rollup import area_bit
 from library.models import (
     Area,
     DailyMetric,
@@ -122,18 +123,20 @@ def target_for(area: Area, year: int) -> float:
 
 def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
     """Distinct visitor keys per area in a year: rolled-up ones, plus new ones of unrolled days."""
-    kept = (
-        select(YearVisitor.area_code, func.count())
-        .where(YearVisitor.year == year, YearVisitor.scope_org == scope_org)
-        .group_by(YearVisitor.area_code)
+    reached = YearVisitor.areas.op("&")
+    kept = select(
+        *[func.sum(case((reached(1 << n) != 0, 1), else_=0)) for n in range(len(AREA_CODES))]
+    ).where(YearVisitor.year == year, YearVisitor.scope_org == scope_org)
+    counts = dict(
+        zip(AREA_CODES, (int(n or 0) for n in db.session.execute(kept).one()), strict=True)
     )
-    area = material_areas.c.area_code
     already = select(YearVisitor.visitor).where(
         YearVisitor.year == year,
-        YearVisitor.area_code == area,
         YearVisitor.scope_org == scope_org,
         YearVisitor.visitor == Event.visitor,
+        reached(area_bit()) != 0,
     )
+    area = material_areas.c.area_code
     raw = (
         select(area, func.count(Event.visitor.distinct()))
         .select_from(Event)
@@ -144,10 +147,8 @@ def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
     )
     if scope_org:
         raw = raw.where(Event.organisation_id == scope_org)
-    counts: dict[str, int] = {}
-    for query in (kept, raw):
-        for code, n in db.session.execute(query):
-            counts[code] = counts.get(code, 0) + int(n)
+    for code, n in db.session.execute(raw):
+        counts[code] = counts.get(code, 0) + int(n)
     return counts
 
 

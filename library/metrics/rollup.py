@@ -3,8 +3,9 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, delete, func, insert, literal, select, true, update
+from sqlalchemy import Date, Integer, case, delete, func, insert, literal, select, update
 
+from library.areas import AREA_CODES
 from library.errors import DomainError
 from library.extensions import db
 from library.models import (
@@ -117,23 +118,33 @@ def _daily_select(day: date):
     )
 
 
+def area_bit():
+    """1, 2, 4, ... for the area of a material_areas row, in the areas' fixed order."""
+    bits = {code: 1 << n for n, code in enumerate(AREA_CODES)}
+    return case(bits, value=material_areas.c.area_code, else_=0)
+
+
 def _add_year_visitors(day: date) -> None:
-    """Remember who was reached in each area this year: the province, and credited orgs."""
-    area = material_areas.c.area_code
-    joined = select(Event.visitor).join(
-        material_areas, material_areas.c.material_id == Event.material_id
-    )
-    province = joined.add_columns(area, literal(0, Integer)).where(Event.day == day)
-    credited = joined.add_columns(area, Event.organisation_id).where(
-        Event.day == day, Event.organisation_id.is_not(None)
-    )
-    for query in (province, credited):
-        # The WHERE keeps SQLite from reading ON CONFLICT as a join's ON (its upsert rule).
-        rows = select(literal(day.year, Integer), *query.subquery().c).distinct().where(true())
-        stmt = insert_for(YearVisitor.__table__).from_select(
-            ["year", "visitor", "area_code", "scope_org"], rows
+    """Remember who was reached in which areas this year: the province, and credited orgs."""
+    table = YearVisitor.__table__
+    for scope in (literal(0, Integer), Event.organisation_id):
+        # SUM of distinct powers of two is their OR, in any database.
+        rows = (
+            select(
+                literal(day.year, Integer), scope, Event.visitor, func.sum(area_bit().distinct())
+            )
+            .join(material_areas, material_areas.c.material_id == Event.material_id)
+            .where(Event.day == day, scope.is_not(None))
+            .group_by(scope, Event.visitor)
         )
-        db.session.execute(stmt.on_conflict_do_nothing())
+        stmt = insert_for(table).from_select(["year", "scope_org", "visitor", "areas"], rows)
+        merged = table.c.areas.op("|")(stmt.excluded.areas)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.year, table.c.scope_org, table.c.visitor],
+            set_={"areas": merged},
+            where=merged != table.c.areas,
+        )
+        db.session.execute(stmt)
 
 
 def days_to_roll(today: date) -> list[date]:

@@ -72,14 +72,20 @@ class RolledDay(db.Model):
 
 
 class YearVisitor(db.Model):
-    """A visitor key seen in an area in a year (scope 0: the province; else a credited org)."""
+    """A visitor key reached in a year, with the areas it reached as bits (see area_bit).
+
+    Scope 0 is the province; otherwise the organisation credited by a share link. One row per
+    visitor rather than per visitor and area keeps the daily rollup fast with years of events.
+    """
 
     __tablename__ = "year_visitors"
+    # SQLite: the key is the table (no separate index); other databases ignore the option.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     year: Mapped[int] = mapped_column(primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     scope_org: Mapped[int] = mapped_column(primary_key=True)
     visitor: Mapped[str] = mapped_column(String(40), primary_key=True)
+    areas: Mapped[int] = mapped_column(default=0)
 
 
 class Setting(db.Model):

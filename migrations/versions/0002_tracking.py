@@ -2,7 +2,7 @@
 
 Revision ID: 0002_tracking
 Revises: 0001_core
-Create Date: 2026-11-22 19:51:20.549598
+Create Date: 2026-11-22 19:57:55.857959
 
 """
 from alembic import op
@@ -109,10 +109,11 @@ def upgrade():
 
     op.create_table('year_visitors',
     sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('area_code', sa.String(length=40), nullable=False),
     sa.Column('scope_org', sa.Integer(), nullable=False),
     sa.Column('visitor', sa.String(length=40), nullable=False),
-    sa.PrimaryKeyConstraint('year', 'area_code', 'scope_org', 'visitor', name=op.f('pk_year_visitors'))
+    sa.Column('areas', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year', 'scope_org', 'visitor', name=op.f('pk_year_visitors')),
+    sqlite_with_rowid=False
     )
     op.create_table('offline_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
