@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from library.errors import DomainError
 from library.extensions import db
 from library.metrics import report
-from library.metrics.rollup import days_to_roll, prune_events, rollup_days
+from library.metrics.rollup import days_to_roll, prune_events, rollup_days, rollup_pending
 from library.models.base import utcnow
 from library.tracking.services import local_time
 
@@ -26,16 +26,20 @@ def _today() -> date:
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Redo one day (YYYY-MM-DD).")
 def rollup(day):
     """Roll up every finished day not rolled up yet, or redo one day."""
-    days = [day.date()] if day else days_to_roll(_today())
-    if day and day.date() >= _today():
+    today = _today()
+    if day and day.date() >= today:
         raise click.ClickException("Chỉ tổng hợp được những ngày đã qua.")
-    with click.progressbar(length=len(days), label="Tổng hợp số liệu", file=sys.stderr) as bar:
+    pending = [day.date()] if day else days_to_roll(today)
+    with click.progressbar(length=len(pending), label="Tổng hợp số liệu", file=sys.stderr) as bar:
         try:
-            total = rollup_days(days, progress=bar.update)
+            if day:
+                count, total = 1, rollup_days(pending, progress=bar.update)
+            else:
+                count, total = rollup_pending(today, progress=bar.update)
         except DomainError as err:
             raise click.ClickException(err.message) from err
     db.session.commit()
-    click.echo(f"Đã tổng hợp {len(days)} ngày, {total} sự kiện.")
+    click.echo(f"Đã tổng hợp {count} ngày, {total} sự kiện.")
 
 
 @metrics.command("prune")

@@ -11,14 +11,13 @@ from library.areas import AREA_CODES, all_areas
 from library.audit import record_change
 from library.errors import ValidationFailed
 from library.extensions import db
-from library.metrics.rollup import area_bit
+from library.metrics.rollup import area_bit, not_rolled
 from library.models import (
     Area,
     DailyMetric,
     Event,
     OfflineSession,
     Organisation,
-    RolledDay,
     Setting,
     YearVisitor,
 )
@@ -142,7 +141,7 @@ def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
         .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
         .where(Event.day >= date(year, 1, 1), Event.day <= date(year, 12, 31))
-        .where(Event.day.not_in(select(RolledDay.day)), ~already.exists())
+        .where(*not_rolled(Event.day), ~already.exists())
         .group_by(area)
     )
     if scope_org:
@@ -182,7 +181,7 @@ def area_views(year: int, scope_org: int = 0) -> dict[str, int]:
         .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
         .where(Event.event == "view", Event.day >= start, Event.day <= end)
-        .where(Event.day.not_in(select(RolledDay.day)))
+        .where(*not_rolled(Event.day))
         .group_by(material_areas.c.area_code)
     )
     if scope_org:

@@ -15,6 +15,7 @@ from library.models import (
     MonthlyCredit,
     MonthlyMetric,
     RolledDay,
+    Setting,
     VisitorStreak,
     YearVisitor,
 )
@@ -32,6 +33,35 @@ ROLLUP_COLUMNS = (
     "total",
     "uniques",
 )
+
+
+WATERMARK = "rolled_through"
+
+
+def rolled_through() -> date | None:
+    """The day up to which every day with events is in the rollups (set by rollup_pending)."""
+    setting = db.session.get(Setting, WATERMARK)
+    return date.fromisoformat(setting.value) if setting else None
+
+
+def not_rolled(day_column) -> list:
+    """Conditions selecting raw events of days not in the rollups, cheaply for years of events."""
+    mark = rolled_through()
+    if mark is None:
+        return [day_column.not_in(select(RolledDay.day))]
+    later = select(RolledDay.day).where(RolledDay.day > mark)
+    return [day_column > mark, day_column.not_in(later)]
+
+
+def rollup_pending(today: date, progress=None) -> tuple[int, int]:
+    """Roll up every finished day not rolled up yet; returns (days, events)."""
+    days = days_to_roll(today)
+    total = rollup_days(days, progress)
+    setting = db.session.get(Setting, WATERMARK) or Setting(key=WATERMARK, value="")
+    setting.value = (today - timedelta(days=1)).isoformat()
+    db.session.add(setting)
+    db.session.flush()
+    return len(days), total
 
 
 def rollup_days(days: list[date], progress=None) -> int:

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from library.extensions import db
+from library.metrics.rollup import not_rolled
 from library.models import (
     AgentSighting,
     DailyMetric,
@@ -16,7 +17,6 @@ from library.models import (
     MonthlyMetric,
     Organisation,
     RobotHit,
-    RolledDay,
 )
 from library.models.materials import material_areas
 
@@ -90,7 +90,7 @@ def _raw_counts(material_id: int) -> list[tuple[str, int, int]]:
     """Per event: raw events not in a rollup yet, and their distinct visitor-hours."""
     sessions = (
         select(Event.event, Event.visitor, Event.day, Event.hour, func.count().label("n"))
-        .where(Event.material_id == material_id, Event.day.not_in(select(RolledDay.day)))
+        .where(Event.material_id == material_id, *not_rolled(Event.day))
         .group_by(Event.event, Event.visitor, Event.day, Event.hour)
         .subquery()
     )

@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask import after_this_request, current_app, request
 
@@ -28,6 +28,7 @@ class Hit:
     user_agent: str
     channel: str
     organisation_id: int | None
+    at: datetime
 
 
 def is_prefetch() -> bool:
@@ -69,7 +70,8 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
         return
     if event == "download" and is_range_continuation():
         return
-    today = services.local_time(utcnow()).date()
+    now = utcnow()
+    today = services.local_time(now).date()
     cookie = visitors.parse_cookie(request.cookies.get(visitors.COOKIE_NAME))
     user_agent = request.headers.get("User-Agent", "")
     hit = Hit(
@@ -79,6 +81,7 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
         user_agent,
         channel or channel_from(request.referrer, request.host, user_agent),
         organisation_id,
+        now,
     )
 
     @after_this_request
@@ -120,6 +123,7 @@ def save_hit(hit: Hit) -> None:
             hit.user_agent,
             hit.channel,
             hit.organisation_id,
+            hit.at,
         )
         db.session.commit()
     except Exception:
