@@ -12,9 +12,9 @@ from library.audit import record_change
 from library.errors import ValidationFailed
 from library.extensions import db
 from library.metrics.rollup import area_bit, not_rolled
+from library.metrics.services import EVERYTHING, Scope, area_totals
 from library.models import (
     Area,
-    DailyMetric,
     Event,
     OfflineSession,
     Organisation,
@@ -169,13 +169,9 @@ def offline_attendees(year: int, organisation_id: int | None = None) -> dict[str
 def area_views(year: int, scope_org: int = 0) -> dict[str, int]:
     """Views per area in a year: rollups plus raw events of days not rolled up yet."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    rolled = (
-        select(material_areas.c.area_code, func.sum(DailyMetric.total))
-        .select_from(DailyMetric)
-        .join(material_areas, material_areas.c.material_id == DailyMetric.material_id)
-        .where(DailyMetric.event == "view", DailyMetric.day >= start, DailyMetric.day <= end)
-        .group_by(material_areas.c.area_code)
-    )
+    # The monthly rows for the province, the daily rows credited to one organisation.
+    scope = Scope(credited_orgs=(scope_org,)) if scope_org else EVERYTHING
+    views = {area: t.get("view", 0) for area, t in area_totals(scope, start, end).items()}
     raw = (
         select(material_areas.c.area_code, func.count())
         .select_from(Event)
@@ -185,12 +181,9 @@ def area_views(year: int, scope_org: int = 0) -> dict[str, int]:
         .group_by(material_areas.c.area_code)
     )
     if scope_org:
-        rolled = rolled.where(DailyMetric.credited_org == scope_org)
         raw = raw.where(Event.organisation_id == scope_org)
-    views = {}
-    for query in (rolled, raw):
-        for area, n in db.session.execute(query):
-            views[area] = views.get(area, 0) + int(n or 0)
+    for area, n in db.session.execute(raw):
+        views[area] = views.get(area, 0) + int(n)
     return views
 
 
