@@ -140,8 +140,7 @@ def online_visitors(year: int, scope_org: int = 0) -> dict[str, int]:
         select(area, func.count(Event.visitor.distinct()))
         .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
-        .where(Event.day >= date(year, 1, 1), Event.day <= date(year, 12, 31))
-        .where(*not_rolled(Event.day), ~already.exists())
+        .where(*not_rolled(Event.day, date(year, 1, 1), date(year, 12, 31)), ~already.exists())
         .group_by(area)
     )
     if scope_org:
@@ -176,8 +175,7 @@ def area_views(year: int, scope_org: int = 0) -> dict[str, int]:
         select(material_areas.c.area_code, func.count())
         .select_from(Event)
         .join(material_areas, material_areas.c.material_id == Event.material_id)
-        .where(Event.event == "view", Event.day >= start, Event.day <= end)
-        .where(*not_rolled(Event.day))
+        .where(Event.event == "view", *not_rolled(Event.day, start, end))
         .group_by(material_areas.c.area_code)
     )
     if scope_org:

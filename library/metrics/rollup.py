@@ -44,13 +44,23 @@ def rolled_through() -> date | None:
     return date.fromisoformat(setting.value) if setting else None
 
 
-def not_rolled(day_column) -> list:
-    """Conditions selecting raw events of days not in the rollups, cheaply for years of events."""
+def not_rolled(day_column, start: date | None = None, end: date | None = None) -> list:
+    """Conditions for raw events of days not in the rollups, within [start, end].
+
+    One lower bound only (the later of start and the rolled-through day), so the database
+    reads just the recent part of the day index, whatever years of events lie before it.
+    """
     mark = rolled_through()
-    if mark is None:
-        return [day_column.not_in(select(RolledDay.day))]
-    later = select(RolledDay.day).where(RolledDay.day > mark)
-    return [day_column > mark, day_column.not_in(later)]
+    rolled = select(RolledDay.day)
+    if mark is not None:
+        rolled = rolled.where(RolledDay.day > mark)
+        start = max(start or mark, mark + timedelta(days=1))
+    conditions = [day_column.not_in(rolled)]
+    if start:
+        conditions.append(day_column >= start)
+    if end:
+        conditions.append(day_column <= end)
+    return conditions
 
 
 def rollup_pending(today: date, progress=None) -> tuple[int, int]:
