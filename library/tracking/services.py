@@ -1,6 +1,7 @@
 """Recording events under the COUNTER rules: robots apart, double clicks folded into one."""
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case
@@ -10,7 +11,7 @@ from library.models import AgentSighting, Event, RobotHit, VisitorStreak
 from library.models.base import utcnow
 from library.models.events import CHANNELS, EVENTS
 from library.tracking.robots import agent_family, agent_hash, looks_like_browser, robot_pattern
-from library.upsert import insert_for
+from library.upsert import dialect_name, insert_for
 
 # Days and hours are those of the province, whose yearly report runs on local dates.
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -66,13 +67,24 @@ def record_event(
 
 def _extend_streak(visitor: str, material_id: int, event: str, now_ms: int) -> int:
     """Slide the visitor's 30-second window; return the start of the streak this click is in."""
+    params = {
+        "visitor": visitor,
+        "material_id": material_id,
+        "event": event,
+        "started_ms": now_ms,
+        "last_ms": now_ms,
+    }
+    return _connection().execute(_streak_upsert(dialect_name()), params).scalar_one()
+
+
+@lru_cache(maxsize=4)
+def _streak_upsert(dialect: str):
+    """Built once: statement building would cost more than the database's work on every view."""
     table = VisitorStreak.__table__
-    stmt = insert_for(table).values(
-        visitor=visitor, material_id=material_id, event=event, started_ms=now_ms, last_ms=now_ms
-    )
+    stmt = insert_for(table, dialect)
     new = stmt.excluded
     # Both expressions read the row as it was: the database serialises concurrent clicks.
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=[table.c.visitor, table.c.material_id, table.c.event],
         set_={
             "started_ms": case(
@@ -82,30 +94,34 @@ def _extend_streak(visitor: str, material_id: int, event: str, now_ms: int) -> i
             "last_ms": case((new.last_ms > table.c.last_ms, new.last_ms), else_=table.c.last_ms),
         },
     ).returning(table.c.started_ms)
-    return _connection().execute(stmt).scalar_one()
 
 
 def _save_event(material_id, event, visitor, channel, organisation_id, now, started) -> None:
     """One row per streak; a later click of the same streak moves its time (COUNTER keeps it)."""
-    table = Event.__table__
     local = local_time(now)
-    stmt = insert_for(table).values(
-        at=now,
-        day=local.date(),
-        hour=local.hour,
-        material_id=material_id,
-        event=event,
-        channel=channel,
-        organisation_id=organisation_id,
-        visitor=visitor,
-        streak_ms=started,
-    )
-    stmt = stmt.on_conflict_do_update(
+    params = {
+        "at": now,
+        "day": local.date(),
+        "hour": local.hour,
+        "material_id": material_id,
+        "event": event,
+        "channel": channel,
+        "organisation_id": organisation_id,
+        "visitor": visitor,
+        "streak_ms": started,
+    }
+    _connection().execute(_event_upsert(dialect_name()), params)
+
+
+@lru_cache(maxsize=4)
+def _event_upsert(dialect: str):
+    table = Event.__table__
+    stmt = insert_for(table, dialect)
+    return stmt.on_conflict_do_update(
         index_elements=[table.c.visitor, table.c.material_id, table.c.event, table.c.streak_ms],
         set_={"at": stmt.excluded.at, "day": stmt.excluded.day, "hour": stmt.excluded.hour},
         where=table.c.at < stmt.excluded.at,
     )
-    _connection().execute(stmt)
 
 
 def _count_robot(material_id: int, event: str, pattern: str, now: datetime) -> None:
