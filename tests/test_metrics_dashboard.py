@@ -10,6 +10,7 @@ from library.metrics.services import EVERYTHING, Scope, dashboard, spikes
 from library.tracking.services import record_event
 
 MARCH = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)
+NOW = (2026, 11)
 
 
 def _months(values: dict[int, int], year=2026) -> dict:
@@ -19,22 +20,32 @@ def _months(values: dict[int, int], year=2026) -> dict:
 def test_a_month_far_above_the_previous_year_is_a_spike():
     history = {(2025, m): 50 for m in range(1, 13)}
     history[(2026, 1)] = 3 * 50 + 100  # exactly the threshold
-    assert spikes(history, [(2026, 1)]) == [((2026, 1), 250, 50.0)]
+    assert spikes(history, [(2026, 1)], NOW) == [((2026, 1), 250, 50.0)]
 
 
 def test_a_month_under_one_percent_of_the_average_is_a_spike():
     history = {(2025, m): 1000 for m in range(1, 13)} | {(2026, 1): 9}
-    assert spikes(history, [(2026, 1)])[0][1] == 9
+    assert spikes(history, [(2026, 1)], NOW)[0][1] == 9
 
 
 def test_an_ordinary_month_is_not_a_spike():
     history = {(2025, m): 50 for m in range(1, 13)} | {(2026, 1): 249}
-    assert spikes(history, [(2026, 1)]) == []
+    assert spikes(history, [(2026, 1)], NOW) == []
 
 
 def test_small_averages_are_never_spikes():
     history = {(2025, m): 10 for m in range(1, 13)} | {(2026, 1): 0}
-    assert spikes(history, [(2026, 1)]) == []
+    assert spikes(history, [(2026, 1)], NOW) == []
+
+
+def test_months_without_a_year_of_history_are_not_judged():
+    history = {(2025, m): 50 for m in range(6, 13)} | {(2026, 1): 1000}
+    assert spikes(history, [(2026, 1)], NOW) == []
+
+
+def test_a_month_still_running_is_not_a_low_spike():
+    history = {(2025, m): 1000 for m in range(1, 13)} | {(2026, 1): 3}
+    assert spikes(history, [(2026, 1)], (2026, 1)) == []
 
 
 def test_the_year_dashboard_adds_up_days_into_months(app, make_material, make_org):

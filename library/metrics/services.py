@@ -208,14 +208,23 @@ def agents_to_review(threshold: int = REVIEW_THRESHOLD) -> list[AgentSighting]:
     return list(db.session.scalars(query))
 
 
-def spikes(months: dict[tuple[int, int], int], shown: list[tuple[int, int]]) -> list[tuple]:
-    """COUNTER spikes: >= 3 x the previous 12-month average + 100, or < 1% of it (avg >= 20)."""
+def spikes(
+    months: dict[tuple[int, int], int], shown: list[tuple[int, int]], current: tuple[int, int]
+) -> list[tuple]:
+    """COUNTER spikes: >= 3 x the previous 12-month average + 100, or < 1% of it (avg >= 20).
+
+    Only months after a full year of usage are judged; a month still running or to come can be
+    a spike upwards, never downwards.
+    """
     flagged = []
     for year, month in shown:
-        previous = [months.get(_shift(year, month, -k), 0) for k in range(1, 13)]
-        average = sum(previous) / 12
+        previous = [_shift(year, month, -k) for k in range(1, 13)]
+        if (year, month) > current or any(p not in months for p in previous):
+            continue
+        average = sum(months[p] for p in previous) / 12
         count = months.get((year, month), 0)
-        if average >= 20 and (count >= 3 * average + 100 or count < average / 100):
+        low = count < average / 100 and (year, month) < current
+        if average >= 20 and (count >= 3 * average + 100 or low):
             flagged.append(((year, month), count, round(average, 1)))
     return flagged
 
@@ -225,10 +234,10 @@ def _shift(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def dashboard(scope: Scope, year: int) -> Dashboard:
+def dashboard(scope: Scope, year: int, current: tuple[int, int] = (9999, 12)) -> Dashboard:
     """The figures of one year for one scope, from the rollups only (fast for any history)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    months = monthly_views(scope, date(year - 1, 1, 1), end)
+    months = monthly_views(scope, date(year - 2, 1, 1), end)
     shown = [(year, m) for m in range(1, 13)]
     return Dashboard(
         areas=area_totals(scope, start, end),
@@ -236,5 +245,5 @@ def dashboard(scope: Scope, year: int) -> Dashboard:
         top=top_materials(scope, start, end),
         channels=by_column(scope, start, end, "channel"),
         organisations=organisation_totals(scope, start, end),
-        spikes=spikes(months, shown),
+        spikes=spikes(months, shown, current),
     )

@@ -55,7 +55,8 @@ def admin_only(view):
 def dashboard():
     scope = services.scope_for(current_user) or abort(403)
     year = _year()
-    board = services.dashboard(scope, year)
+    today = _today()
+    board = services.dashboard(scope, year, (today.year, today.month))
     admin = current_user.is_admin
     return render_template(
         "metrics/dashboard.html",
