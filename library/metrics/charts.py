@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-BAR_HEIGHT = 22
-WIDTH = 320
+BAR_HEIGHT = 24
+WIDTH = 300
 
 
 @dataclass(frozen=True)
