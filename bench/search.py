@@ -102,6 +102,7 @@ def through_whoosh_scoring(backend: WhooshBackend) -> Callable[[SearchQuery], ob
     }
 
     def search(query: SearchQuery):
+        """Run one query the Whoosh way."""
         words = [w for clause in parse(query.text) for w in clause.folded]
         either = [wq.Or([wq.Term(f"{f}_f", w) for f in TEXT_FIELDS]) for w in words]
         area = wq.Term("areas", query.area) if query.area else None
@@ -124,11 +125,20 @@ class _Counted:
 PATHS: dict[str, Callable] = {"backend": through_backend, "whoosh": through_whoosh_scoring}
 
 
-def build(backend: WhooshBackend, texts: list[dict], count: int) -> float:
-    """Rebuild the index with `count` documents; return the seconds it took."""
-    start = time.perf_counter()
+def build(backend: WhooshBackend, texts: list[dict], count: int) -> tuple[float, float]:
+    """Rebuild the index with `count` documents; return (seconds, CPU seconds of all processes):
+    on a busy machine the first grows with the load, the second does not."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     backend.rebuild(make_docs(texts, count))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished children."""
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def disk_size(folder: Path) -> int:
@@ -172,9 +182,12 @@ def percentiles(timings: list[float]) -> str:
 def run_size(count, texts, queries, folder: Path, paths, procs=None) -> None:
     """Build one size and print its figures."""
     backend = WhooshBackend(folder / f"index-{count}", procs=procs)
-    seconds = build(backend, texts, count)
+    seconds, cpu = build(backend, texts, count)
     size = disk_size(backend.store.root / backend.store.current())
-    print(f"\n{count:,} documents: build {seconds:.1f} s, {size / 1e6:.0f} MB on disk")
+    print(
+        f"\n{count:,} documents: build {seconds:.1f} s (CPU {cpu:.0f} s in all processes), "
+        f"{size / 1e6:.0f} MB on disk"
+    )
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory so far: this process {peak_mb():.0f} MB, a build process {worker:.0f} MB")
     commit, first = reopen_ms(backend, texts)

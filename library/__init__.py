@@ -54,8 +54,11 @@ def register_blueprints(app: Flask) -> None:
     from library.catalog import bp as catalog_bp
     from library.extensions import csrf
     from library.feeds import bp as feeds_bp
+    from library.metrics import bp as metrics_bp
     from library.oai import bp as oai_bp
     from library.search.views import bp as search_bp
+    from library.tracking import bp as tracking_bp
+    from library.tracking.views import play
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(search_bp)
@@ -68,6 +71,10 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(oai_bp)
     app.register_blueprint(oai_bp)
     app.register_blueprint(feeds_bp)
+    # The play beacon writes nothing but a counted event, and checks the request's origin.
+    csrf.exempt(play)
+    app.register_blueprint(tracking_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -21,9 +21,19 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
 
 def register(app) -> None:
-    for command in (init_db, create_org, create_user, create_token, import_materials, seed_demo,
-                    search_group):
+    from library.metrics.cli import metrics
+
+    for command in (
+        init_db,
+        create_org,
+        create_user,
+        create_token,
+        import_materials,
+        seed_demo,
+        search_group,
+    ):
         app.cli.add_command(command)
+    app.cli.add_command(metrics)
 
 
 def _fail(err: DomainError):

@@ -43,6 +43,9 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "OAI_REPOSITORY_NAME": "Thư viện học tập mở",
         "OAI_ADMIN_EMAIL": None,  # defaults to admin@<repository id>
         "FEED_SIZE": 50,
+        "TRACKING_ENABLED": True,
+        "TRACKING_DEFER": True,
+        "METRICS_KEEP_RAW_DAYS": 400,
     }
 
 

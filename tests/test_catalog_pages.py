@@ -179,6 +179,11 @@ def test_security_headers_are_set_on_pages(client):
 
 
 def test_huge_or_odd_ids_are_404_not_errors(client):
-    for path in ("/materials/99999999999999999999999", "/materials/0", "/materials/-1",
-                 "/files/99999999999999999999/a.pdf", "/manage/materials/" + "9" * 30 + "/history"):
+    for path in (
+        "/materials/99999999999999999999999",
+        "/materials/0",
+        "/materials/-1",
+        "/files/99999999999999999999/a.pdf",
+        "/manage/materials/" + "9" * 30 + "/history",
+    ):
         assert client.get(path).status_code == 404, path

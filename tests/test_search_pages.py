@@ -12,19 +12,28 @@ from library.extensions import db
 def library(make_material, make_org):
     other = make_org(code="ldld-tinh", name="Liên đoàn Lao động tỉnh", type_="union")
     return {
-        "law": make_material(title="Pháp luật lao động cho công nhân",
-                             summary="Hỏi đáp về hợp đồng lao động và tiền lương."),
-        "insurance": make_material(title="Bảo hiểm xã hội tự nguyện", areas=["life-skills"],
-                                   body="Người lao động tham gia BHXH để có lương hưu."),
-        "union": make_material(org=other, title="Quyền của đoàn viên công đoàn",
-                               body="Công đoàn bảo vệ quyền lợi người lao động."),
+        "law": make_material(
+            title="Pháp luật lao động cho công nhân",
+            summary="Hỏi đáp về hợp đồng lao động và tiền lương.",
+        ),
+        "insurance": make_material(
+            title="Bảo hiểm xã hội tự nguyện",
+            areas=["life-skills"],
+            body="Người lao động tham gia BHXH để có lương hưu.",
+        ),
+        "union": make_material(
+            org=other,
+            title="Quyền của đoàn viên công đoàn",
+            body="Công đoàn bảo vệ quyền lợi người lao động.",
+        ),
         "draft": make_material(title="Pháp luật lao động bản nháp", status="draft"),
     }
 
 
 def titles(response) -> list[str]:
-    return [a.get_text() for a in BeautifulSoup(response.data, "html.parser")
-            .select(".results strong")]
+    return [
+        a.get_text() for a in BeautifulSoup(response.data, "html.parser").select(".results strong")
+    ]
 
 
 def test_typing_without_diacritics_finds_the_material(client, library):
@@ -84,10 +93,20 @@ def test_suggest_api_returns_titles_for_a_prefix(client, library):
     assert "Pháp luật lao động cho công nhân" in client.get("/api/v1/suggest?q=phap+lu").json
 
 
-@pytest.mark.parametrize("query", [
-    '"unbalanced', "AND OR NOT", "*", "title:x body:y", "x" * 10_000, "\x00\x1f\x7f",
-    "%ff%fe", "((((", "~!@#$%^&*()",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "AND OR NOT",
+        "*",
+        "title:x body:y",
+        "x" * 10_000,
+        "\x00\x1f\x7f",
+        "%ff%fe",
+        "((((",
+        "~!@#$%^&*()",
+    ],
+)
 def test_any_query_string_gets_a_normal_page(client, library, query):
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
@@ -99,8 +118,9 @@ def test_invalid_utf8_in_the_url_gets_a_normal_page(client, library):
     assert client.get("/api/v1/search?q=%ff%fe").status_code in (200, 400)
 
 
-@pytest.mark.parametrize("args", ["page=-1", "page=99999", "per_page=1000000", "year=abc",
-                                  "area=cooking", "sort=random"])
+@pytest.mark.parametrize(
+    "args", ["page=-1", "page=99999", "per_page=1000000", "year=abc", "area=cooking", "sort=random"]
+)
 def test_bad_api_parameters_get_a_400_json_error(client, library, args):
     response = client.get(f"/api/v1/search?q=lao&{args}")
     assert response.status_code == 400

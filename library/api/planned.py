@@ -175,8 +175,14 @@ METRICS_PATHS = {
             "summary": "Độ phủ theo lĩnh vực trong một năm, so với chỉ tiêu",
             "tags": ["metrics"],
             "parameters": [
-                _query("year", "Năm báo cáo.", {"type": "integer", "minimum": 2000}, True)
+                _query(
+                    "year",
+                    "Năm báo cáo.",
+                    {"type": "integer", "minimum": 2000, "maximum": 2100},
+                    True,
+                )
             ],
+            "security": [{"bearer": []}],
             "responses": {
                 "200": json_response(
                     "Theo mã lĩnh vực.",
@@ -187,6 +193,8 @@ METRICS_PATHS = {
                     },
                 ),
                 "400": {"$ref": "#/components/responses/BadRequest"},
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "403": {"$ref": "#/components/responses/Forbidden"},
                 **TOO_MANY,
             },
         }

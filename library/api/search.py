@@ -14,16 +14,26 @@ def search_json():
     """Search results, facets and a spelling suggestion, as JSON."""
     query = services.parse_query(request.args, strict=True, per_page=20)
     page = services.search_materials(query)
-    results = [{
-        "id": m.id,
-        "title": m.title,
-        "url": url_for("catalog.material", material_id=m.id, _external=True),
-        "kind": m.kind,
-        "areas": m.area_codes,
-        "snippet": page.snippets.get(m.id, ""),
-    } for m in page.materials]
-    return jsonify({"total": page.results.total, "page": query.page, "results": results,
-                    "facets": page.results.facets, "suggestion": page.results.suggestion})
+    results = [
+        {
+            "id": m.id,
+            "title": m.title,
+            "url": url_for("catalog.material", material_id=m.id, _external=True),
+            "kind": m.kind,
+            "areas": m.area_codes,
+            "snippet": page.snippets.get(m.id, ""),
+        }
+        for m in page.materials
+    ]
+    return jsonify(
+        {
+            "total": page.results.total,
+            "page": query.page,
+            "results": results,
+            "facets": page.results.facets,
+            "suggestion": page.results.suggestion,
+        }
+    )
 
 
 @bp.get("/suggest")

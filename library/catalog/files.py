@@ -12,6 +12,7 @@ from library.catalog import bp, media
 from library.extensions import db
 from library.models import Material, StoredFile
 from library.storage import get_storage
+from library.tracking.web import count_on_success
 
 INLINE_FAMILIES = {"image", "pdf", "video", "audio"}
 PAGE_WIDTH = 900
@@ -56,6 +57,7 @@ def file(file_id: int, name: str):
         etag=stored.sha256,
         max_age=86400,
     )
+    count_on_success(material, "download")
     return _harden(response, cache=material.status == "published")
 
 

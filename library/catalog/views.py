@@ -9,6 +9,7 @@ from library.catalog import bp, services
 from library.extensions import db
 from library.models import Area, Material
 from library.models.materials import KINDS
+from library.tracking.web import count_on_success
 from library.web import page_arg
 
 
@@ -43,6 +44,7 @@ def material(material_id: int):
         if material is not None and material.status == "withdrawn":
             return render_template("catalog/withdrawn.html", material=material), 410
         abort(404)
+    count_on_success(material, "view")
     return render_template(
         "catalog/material.html", material=material, editable=can_edit(current_user, material)
     )

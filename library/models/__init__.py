@@ -2,15 +2,36 @@
 
 from library.models.accounts import ApiToken, Organisation, User
 from library.models.audit import AuditEntry
+from library.models.events import AgentSighting, Event, RobotHit, VisitorStreak
 from library.models.materials import Area, Material, StoredFile, Tag
+from library.models.metrics import (
+    DailyMetric,
+    MonthlyCredit,
+    MonthlyMetric,
+    OfflineSession,
+    RolledDay,
+    Setting,
+    YearVisitor,
+)
 
 __all__ = [
+    "AgentSighting",
     "ApiToken",
     "Area",
     "AuditEntry",
+    "DailyMetric",
+    "Event",
     "Material",
+    "MonthlyCredit",
+    "MonthlyMetric",
+    "OfflineSession",
     "Organisation",
+    "RobotHit",
+    "RolledDay",
+    "Setting",
     "StoredFile",
     "Tag",
     "User",
+    "VisitorStreak",
+    "YearVisitor",
 ]

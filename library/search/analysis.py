@@ -142,9 +142,17 @@ def folded_word(token: str) -> str:
     return fold(token)
 
 
-def words(text: str) -> list[str]:
-    """Split normalised text into its exact (lowercase, canonical) words."""
-    return [canonical_word(w) for w in WORD.findall(normalize(text))]
+@lru_cache(maxsize=16)
+def exact_words(text: str) -> tuple[str, ...]:
+    """The exact (canonical, lowercase) words of a text; cached because while indexing, each
+    text feeds several fields in a row."""
+    return tuple(canonical_word(w) for w in WORD.findall(clean(text)))
+
+
+@lru_cache(maxsize=16)
+def folded_words(text: str) -> tuple[str, ...]:
+    """The folded words of a text (cached like `exact_words`)."""
+    return tuple(folded_word(w) for w in exact_words(text))
 
 
 class VietnameseTokenizer(Tokenizer):

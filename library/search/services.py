@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.track_modifications import before_models_committed, models_committed
-from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from library.errors import DomainError
 from library.extensions import db
 from library.models import Material, Organisation
 from library.models.materials import KINDS
+from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
 
 log = logging.getLogger(__name__)
 PENDING = "library.search.pending"
@@ -33,8 +33,12 @@ ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 # Everything material_document reads, loaded up front instead of one query per material.
-_DOCUMENT_LOADS = (selectinload(Material.areas), selectinload(Material.tags),
-                   selectinload(Material.file), selectinload(Material.organisation))
+_DOCUMENT_LOADS = (
+    selectinload(Material.areas),
+    selectinload(Material.tags),
+    selectinload(Material.file),
+    selectinload(Material.organisation),
+)
 
 
 @dataclass
@@ -59,8 +63,9 @@ def make_backend(app) -> SearchBackend:
     """The backend named by SEARCH_BACKEND (Whoosh is the embedded default)."""
     from library.search.whoosh_backend import WhooshBackend
 
-    return WhooshBackend(app.config["SEARCH_INDEX_DIR"],
-                         synonyms_text=app.config.get("SEARCH_SYNONYMS"))
+    return WhooshBackend(
+        app.config["SEARCH_INDEX_DIR"], synonyms_text=app.config.get("SEARCH_SYNONYMS")
+    )
 
 
 def material_document(material: Material, views: int = 0) -> dict:
@@ -145,15 +150,20 @@ def suggest_titles(text: str, limit: int = 10) -> list[str]:
 
 def organisation_names(codes) -> dict[str, str]:
     """Names to show for the organisation facet."""
-    rows = db.session.execute(select(Organisation.code, Organisation.name)
-                              .where(Organisation.code.in_(list(codes))))
+    rows = db.session.execute(
+        select(Organisation.code, Organisation.name).where(Organisation.code.in_(list(codes)))
+    )
     return dict(rows.all())
 
 
 def published_documents(batch: int = 500):
     """Every published material as a document, read in batches (for a full reindex)."""
-    query = (select(Material).where(Material.status == "published").order_by(Material.id)
-             .options(*_DOCUMENT_LOADS))
+    query = (
+        select(Material)
+        .where(Material.status == "published")
+        .order_by(Material.id)
+        .options(*_DOCUMENT_LOADS)
+    )
     for material in db.session.scalars(query.execution_options(yield_per=batch)):
         yield material_document(material)
 
@@ -180,11 +190,13 @@ def flush_deferred(session, batch: int = 500) -> None:
     """Index the materials collected since defer_indexing, a batch per write."""
     ids = sorted(session.info.pop(DEFERRED, set()))
     for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
-        materials = db.session.scalars(select(Material).where(Material.id.in_(chunk))
-                                       .options(*_DOCUMENT_LOADS))
-        _write({m.id: (material_document(m) if m.status == "published" else None)
-                for m in materials})
+        chunk = ids[start : start + batch]
+        materials = db.session.scalars(
+            select(Material).where(Material.id.in_(chunk)).options(*_DOCUMENT_LOADS)
+        )
+        _write(
+            {m.id: (material_document(m) if m.status == "published" else None) for m in materials}
+        )
 
 
 def _collect(sender, changes) -> None:
@@ -220,8 +232,9 @@ def _write(pending: dict) -> None:
         if removed:
             backend.remove(removed)
     except Exception:  # noqa: BLE001 - the save has committed; search must not turn it into an error
-        log.exception("%d changes not indexed; flask search reindex repairs the index",
-                      len(pending))
+        log.exception(
+            "%d changes not indexed; flask search reindex repairs the index", len(pending)
+        )
 
 
 def register(app) -> None:

@@ -13,7 +13,7 @@ Forms are compared word by word after folding (no diacritics, lowercase), so `bh
 import hashlib
 from dataclasses import dataclass, field
 
-from library.search.analysis import WORD, fold, normalize
+from library.search.analysis import folded_words
 
 DEFAULT_SYNONYMS = """\
 # Viết tắt thường gặp trong tài liệu cho công nhân lao động (one group per line, forms joined by =)
@@ -164,11 +164,6 @@ class Synonyms:
     def fingerprint(self) -> str:
         """A short digest of the groups: an index built with other synonyms must be rebuilt."""
         return hashlib.sha256(self.to_text().encode("utf-8")).hexdigest()[:16]
-
-
-def folded_words(text: str) -> tuple[str, ...]:
-    """The folded words of a piece of text."""
-    return tuple(fold(word) for word in WORD.findall(normalize(text)))
 
 
 def default_synonyms() -> Synonyms:

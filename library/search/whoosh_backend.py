@@ -27,7 +27,7 @@ from whoosh.index import LockError
 from whoosh.support.levenshtein import distance
 
 from library.search import bitsets, whoosh_bulk
-from library.search.analysis import WORD, fold, normalize
+from library.search.analysis import folded_words, normalize
 from library.search.base import (
     FACETS,
     BadQuery,
@@ -448,6 +448,7 @@ def _within(words: list[str], word: str, maxdist: int):
     automaton = levenshtein_automaton(word, maxdist, prefix=1).to_dfa()
 
     def at_or_after(text: str) -> str | None:
+        """The first word of the list not before `text` (None past the end)."""
         index = bisect_left(words, text)
         return words[index] if index < len(words) else None
 
@@ -500,7 +501,7 @@ def _suggest_docs(view: View, entry: str) -> list[int]:
 def _suggest_key(prefix: str) -> str:
     """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
     text = normalize(prefix[:200])
-    words = [fold(w) for w in WORD.findall(text)][-SUGGEST_WORDS:]
+    words = folded_words(text)[-SUGGEST_WORDS:]
     key = " ".join(words)
     return key + " " if key and text[-1:].isspace() and len(words) < SUGGEST_WORDS else key
 
@@ -548,6 +549,7 @@ def _increments(progress: Progress | None) -> Progress | None:
     done = [0]
 
     def report(count: int) -> None:
+        """Pass on the documents added since the last report."""
         progress(count - done[0])
         done[0] = count
 

@@ -4,16 +4,17 @@ Every text is indexed twice: an exact field (canonical words, diacritics kept) a
 field (no diacritics). The fields only record whether a word occurs (Existence format): the
 backend answers queries with bitsets built from posting lists and ranks by field, so it never
 reads frequencies or positions, and leaving them out makes the index smaller and faster to
-build and to read. Phrases are checked against the stored text.
+build and to read. A quoted phrase is checked in a column holding each document's folded
+words; the phrases of synonym groups (bảo hiểm xã hội = BHXH) are found at indexing time and
+recorded as one term, the group's key.
 """
 
 from datetime import UTC, date, datetime
-from functools import lru_cache
 
 from whoosh import columns, fields, formats
 from whoosh.analysis import IDTokenizer
 
-from library.search.analysis import WORD, VietnameseTokenizer, canonical_word, clean, folded_word
+from library.search.analysis import VietnameseTokenizer, clean, exact_words, folded_words
 from library.search.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "tags", "summary", "body")  # also the order of the "folded" parts
@@ -23,18 +24,6 @@ MAX_BODY_CHARS = 300_000  # a long book's text; beyond this the words add little
 MAX_PREFIX = 10  # longest word prefix indexed for search-as-you-type
 SUGGEST_WORDS = 6  # words of a title kept in each autocomplete entry
 TITLE_START = "^"  # never in a folded word, so "^phap luat" only matches a title's start
-
-
-@lru_cache(maxsize=16)
-def exact_words(text: str) -> tuple[str, ...]:
-    """Canonical words of a text; cached because each text feeds several fields in a row."""
-    return tuple(canonical_word(w) for w in WORD.findall(clean(text)))
-
-
-@lru_cache(maxsize=16)
-def folded_words(text: str) -> tuple[str, ...]:
-    """Folded words of a text (cached like `exact_words`)."""
-    return tuple(folded_word(w) for w in exact_words(text))
 
 
 def _prefixes(text: str) -> set[str]:
@@ -140,7 +129,7 @@ def prepare(doc: dict, synonyms: Synonyms | None = None) -> dict:
         "prefix": f"{title}\n{tags}",
         "suggest": title,
         "published_at": _epoch(published),
-        "views": int(doc.get("views") or 0),
+        "views": max(0, int(doc.get("views") or 0)),
         "superseded": ["1"] if doc.get("superseded") else [],
         "areas": [str(a) for a in doc.get("areas") or ()],
         "kind": [str(doc["kind"])] if doc.get("kind") else [],

@@ -28,11 +28,33 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import whoosh.codec.base
+import whoosh.filedb.compound
+import whoosh.filedb.filestore
+import whoosh.util
+import whoosh.writing
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from library.search.base import SearchUnavailable
 from library.search.whoosh_schema import make_schema
+
+
+def _unique_name(size: int = 28) -> str:
+    """A segment or temporary file name from the OS's randomness."""
+    return "".join(secrets.choice(whoosh.util.IDCHARS) for _ in range(size))
+
+
+# Whoosh names new segments with the global `random` module: a program (or a test framework)
+# that seeds it makes two segments get one name, the second overwriting the first's files.
+for _module in (
+    whoosh.util,
+    whoosh.codec.base,
+    whoosh.filedb.filestore,
+    whoosh.filedb.compound,
+    whoosh.writing,
+):
+    _module.random_name = _unique_name
 
 POINTER = "CURRENT"
 LOCK = "swap.lock"

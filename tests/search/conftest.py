@@ -5,7 +5,8 @@ import json
 from itertools import islice
 
 import pytest
-from search_support import BACKENDS, CORPUS, SAMPLE_SIZE
+
+from .search_support import BACKENDS, CORPUS, SAMPLE_SIZE
 
 
 @pytest.fixture(params=sorted(BACKENDS))

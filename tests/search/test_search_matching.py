@@ -3,7 +3,8 @@
 import unicodedata
 
 import pytest
-from search_support import corpus_docs, doc, ids, search
+
+from .search_support import corpus_docs, doc, ids, search
 
 
 def nfd(text: str) -> str:

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
-from search_support import doc, ids, search
+
+from .search_support import doc, ids, search
 
 
 def when(year: int, month: int = 1) -> datetime:

@@ -1,9 +1,10 @@
 """Contract: nothing a user types breaks a search; a damaged index says so and is repairable."""
 
 import pytest
-from search_support import BACKENDS, doc, ids, search
 
 from library.search.base import BadQuery, SearchQuery, SearchUnavailable
+
+from .search_support import BACKENDS, doc, ids, search
 
 HOSTILE = [
     "",

@@ -3,9 +3,9 @@
 import multiprocessing
 import threading
 
-from search_support import BACKENDS, corpus_docs, doc, ids, search
-
 from library.search.base import SearchQuery
+
+from .search_support import BACKENDS, corpus_docs, doc, ids, search
 
 
 def test_index_replaces_a_document_with_the_same_id(backend):

@@ -1,11 +1,12 @@
 """Whoosh backend specifics: the bulk builder, posting reads, generations and reopening."""
 
 import pytest
-from search_support import corpus_docs, doc, ids, make_whoosh, search
 from whoosh import index as whoosh_index
 
 from library.search.whoosh_backend import WhooshBackend
 from library.search.whoosh_view import posting_ids
+
+from .search_support import corpus_docs, doc, ids, make_whoosh, search
 
 QUERIES = ["lao động", "giao duc nghe nghiep", "người", "BHXH", '"co so"', "trung t", ""]
 

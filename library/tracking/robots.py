@@ -1,0 +1,93 @@
+"""Telling robots and link-preview crawlers from people, by user agent (COUNTER-Robots list)."""
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib.resources import files
+
+# Link-preview fetchers of the networks workers use, beyond the COUNTER list (which already has
+# facebookexternalhit, WhatsApp, SkypeUriPreview and everything named "bot"). The in-app browsers
+# of Facebook (FBAN/FBAV) and Zalo ("Zalo android/...") are people and match none of these.
+PREVIEW_PATTERNS = (
+    r"facebookexternalhit",
+    r"facebookcatalog",
+    r"meta-externalagent",
+    r"meta-externalfetcher",
+    r"Zalo-?(?:Bot|Preview|Crawler|Link|Share)",
+    r"zalo\.me/(?:bot|crawler)",
+    r"Iframely",
+    r"Embedly",
+    r"vkShare",
+    r"Viber",
+    r"Slack-ImgProxy",
+    r"Snap URL Preview",
+    r"KakaoTalk-Scrap",
+    r"Google-PageRenderer",
+    r"Google-InspectionTool",
+    r"GoogleOther",
+    r"Mastodon/",
+    r"Pleroma",
+    r"Cardyb",
+)
+
+# What a person's browser looks like: anything else not in the lists goes to the review list.
+BROWSER = re.compile(
+    r"^Mozilla/5\.0 \((?:Linux|Windows|Macintosh|iPhone|iPad|X11|Android)[^)]*\)"
+    r".*(?:Chrome|Firefox|Safari|Edg|OPR|SamsungBrowser|UCBrowser|coc_coc)/",
+)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[str, ...]:
+    """The COUNTER robot and machine patterns (PyPI counter-robots), then the preview fetchers."""
+    data = files("counter_robots") / "data"
+    lines = []
+    for name in ("robot.txt", "machine.txt"):
+        lines += [p for p in (data / name).read_text().splitlines() if p.strip()]
+    return tuple(lines) + PREVIEW_PATTERNS
+
+
+@lru_cache(maxsize=1)
+def _combined() -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in _patterns()), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def robot_pattern(user_agent: str) -> str | None:
+    """The list pattern a user agent matches (case-insensitively), or None for a person."""
+    if not _combined().search(user_agent):
+        return None
+    for pattern in _patterns():
+        if re.search(pattern, user_agent, re.IGNORECASE):
+            return pattern[:120]
+    return None
+
+
+@lru_cache(maxsize=4096)
+def looks_like_browser(user_agent: str) -> bool:
+    """Whether the user agent has the shape of a mainstream (or in-app) browser."""
+    return bool(BROWSER.search(user_agent))
+
+
+_VERSION = re.compile(r"/[\w.+-]*")
+_URL = re.compile(r"(?:https?://|www\.)[^\s)]+|[^\s(]+@[^\s)]+")
+_COMMENT = re.compile(r"\(([^)]*)\)")
+
+
+def agent_family(user_agent: str) -> str:
+    """A short name for a user agent, without versions, URLs or device details ("Zalo/…")."""
+
+    def comment(match: re.Match) -> str:
+        # Robots name themselves inside "(compatible; Name/1.0; +url)"; devices do not.
+        inner = match.group(1)
+        return f"({inner})" if "compatible" in inner.lower() else ""
+
+    text = _URL.sub("", user_agent)
+    text = _COMMENT.sub(comment, text)
+    text = _VERSION.sub("/…", text)
+    return " ".join(text.split())[:80] or "(trống)"
+
+
+def agent_hash(user_agent: str) -> str:
+    """A stable short hash that groups sightings of one user agent without keeping it."""
+    return hashlib.sha256(user_agent.encode("utf-8", "replace")).hexdigest()[:32]

@@ -1,0 +1,37 @@
+"""The play beacon: static/js/tracking.js reports that a video or audio started."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+
+from library.accounts.permissions import can_see
+from library.extensions import db
+from library.models import Material
+from library.tracking import bp
+from library.tracking.web import count_on_success
+
+PLAYABLE = ("video", "audio")
+
+
+def _same_origin() -> bool:
+    """Only this site's pages may report a play (the beacon carries no CSRF token)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+@bp.post("/track/play/<int:material_id>")
+def play(material_id: int):
+    """Count a play; it writes nothing but a counted event, so it needs no CSRF token."""
+    if not _same_origin():
+        abort(403)
+    material = db.session.get(Material, material_id)
+    if material is None or not can_see(current_user, material):
+        abort(404)
+    if material.file is None or material.file.family not in PLAYABLE:
+        abort(404)
+    count_on_success(material, "play")
+    return "", 204
