@@ -137,3 +137,32 @@ def test_reindex_rebuilds_from_the_database(runner, client, library):
     assert result.exit_code == 0, result.output
     assert "3" in result.output
     assert "Pháp luật lao động cho công nhân" in titles(client.get("/search?q=phap+luat"))
+
+
+def test_administrator_adds_a_synonym_and_search_uses_it(client, login, make_user, make_material):
+    make_material(title="Quy định về phòng cháy chữa cháy tại nhà xưởng")
+    login(make_user("admin"))
+    page = client.get("/admin/search/synonyms")
+    assert "BHXH = bảo hiểm xã hội" in page.text
+    text = page.text.split("<textarea", 1)[1].split(">", 1)[1].split("</textarea>")[0]
+    import html
+
+    new_list = html.unescape(text) + "\nPCCN = phòng cháy chữa cháy tại nhà xưởng\n"
+    response = client.post("/admin/search/synonyms", data={"text": new_list})
+    assert response.status_code == 302
+    assert "Quy định về phòng cháy chữa cháy tại nhà xưởng" in titles(client.get("/search?q=PCCN"))
+
+
+def test_a_malformed_synonym_line_is_refused_in_vietnamese(client, login, make_user):
+    login(make_user("admin"))
+    response = client.post(
+        "/admin/search/synonyms", data={"text": "BHXH = bảo hiểm xã hội\nchỉ một"}
+    )
+    assert response.status_code == 422
+    assert "dòng 2" in response.text and "hai cách viết" in response.text
+
+
+def test_only_administrators_edit_synonyms(client, login, make_user):
+    login(make_user("editor"))
+    assert client.get("/admin/search/synonyms").status_code == 403
+    assert client.post("/admin/search/synonyms", data={"text": "A = b"}).status_code == 403

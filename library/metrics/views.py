@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,12 +21,12 @@ from library.tracking.services import local_time
 from library.web import show_form_errors
 
 CHANNEL_LABELS = {
-    "direct": "Truy cập trực tiếp",
+    "direct": _l("Truy cập trực tiếp"),
     "facebook": "Facebook",
     "zalo": "Zalo",
-    "qr": "Mã QR",
-    "search": "Công cụ tìm kiếm",
-    "other": "Trang khác",
+    "qr": _l("Mã QR"),
+    "search": _l("Công cụ tìm kiếm"),
+    "other": _l("Trang khác"),
 }
 
 

@@ -13,6 +13,7 @@ from library.models.metrics import (
     Setting,
     YearVisitor,
 )
+from library.models.search import SearchSynonyms
 
 __all__ = [
     "AgentSighting",
@@ -26,6 +27,7 @@ __all__ = [
     "MonthlyMetric",
     "OfflineSession",
     "Organisation",
+    "SearchSynonyms",
     "RobotHit",
     "RolledDay",
     "Setting",

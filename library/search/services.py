@@ -13,18 +13,22 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.track_modifications import before_models_committed, models_committed
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import selectinload
 
+from library.accounts.permissions import require
 from library.areas import AREA_CODES
 from library.catalog.validation import clean_text
-from library.errors import DomainError
+from library.errors import DomainError, ValidationFailed
 from library.extensions import db
-from library.models import Material, Organisation
+from library.models import Material, Organisation, SearchSynonyms
 from library.models.materials import KINDS
 from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
+from library.search.synonyms import DEFAULT_SYNONYMS, Synonyms
 
 log = logging.getLogger(__name__)
 PENDING = "library.search.pending"
+SYNONYMS_VERSION = "search.synonyms_version"
 DEFERRED = "library.search.deferred"
 SORTS = ("relevance", "newest", "popular")
 MAX_QUERY = 300
@@ -56,16 +60,51 @@ class SearchPage:
 
 
 def get_backend() -> SearchBackend:
+    """The app's backend, remade if the administrator edited the synonym list meanwhile."""
+    row = _synonyms_row()
+    version = row.version if row else 0
+    if current_app.extensions.get(SYNONYMS_VERSION) != version:
+        current_app.extensions["search"] = make_backend(current_app, row.text if row else None)
+        current_app.extensions[SYNONYMS_VERSION] = version
     return current_app.extensions["search"]
 
 
-def make_backend(app) -> SearchBackend:
+def make_backend(app, synonyms_text: str | None = None) -> SearchBackend:
     """The backend named by SEARCH_BACKEND (Whoosh is the embedded default)."""
     from library.search.whoosh_backend import WhooshBackend
 
-    return WhooshBackend(
-        app.config["SEARCH_INDEX_DIR"], synonyms_text=app.config.get("SEARCH_SYNONYMS")
-    )
+    return WhooshBackend(app.config["SEARCH_INDEX_DIR"], synonyms_text=synonyms_text)
+
+
+def _synonyms_row() -> SearchSynonyms | None:
+    try:
+        return db.session.get(SearchSynonyms, 1)
+    except (OperationalError, ProgrammingError):  # a database not migrated yet
+        db.session.rollback()
+        return None
+
+
+def synonyms_text() -> str:
+    """The synonym list in force, as the administrator edits it."""
+    row = _synonyms_row()
+    return row.text if row else DEFAULT_SYNONYMS
+
+
+def save_synonyms(actor, text: str) -> Synonyms:
+    """Store a new synonym list (administrators only); refuse it if a line is malformed."""
+    require(getattr(actor, "role", None) == "admin")
+    text = clean_text(text)
+    parsed = Synonyms.from_text(text)
+    if parsed.problems:
+        raise ValidationFailed(errors={"text": "; ".join(parsed.problems)})
+    if not parsed.groups:
+        raise ValidationFailed(errors={"text": _l("Danh sách cần ít nhất một nhóm.")})
+    row = _synonyms_row() or SearchSynonyms(id=1, text="", version=0)
+    row.text, row.version = text, row.version + 1
+    row.updated_by_id = getattr(actor, "id", None)
+    db.session.add(row)
+    db.session.flush()
+    return parsed
 
 
 def material_document(material: Material, views: int = 0) -> dict:
@@ -223,7 +262,8 @@ def _apply(sender, changes) -> None:
 def _write(pending: dict) -> None:
     if not pending:
         return
-    backend = get_backend()
+    # Right after a commit the session can run no query: use the backend in hand, not get_backend.
+    backend = current_app.extensions["search"]
     try:
         docs = [doc for doc in pending.values() if doc is not None]
         removed = [mid for mid, doc in pending.items() if doc is None]
@@ -240,6 +280,7 @@ def _write(pending: dict) -> None:
 def register(app) -> None:
     """Create the backend and keep it in step with committed materials."""
     app.extensions["search"] = make_backend(app)
+    app.extensions[SYNONYMS_VERSION] = 0
 
     @app.errorhandler(SearchUnavailable)
     def unavailable(err):

@@ -99,9 +99,11 @@ class Synonyms:
             if form and form not in forms:
                 forms.append(form)
         if len(forms) < 2:
-            self.problems.append(f"line {number}: a group needs two forms separated by '='")
+            self.problems.append(
+                f"dòng {number}: một nhóm cần ít nhất hai cách viết, nối bằng dấu ="
+            )
         elif any(len(form) > MAX_FORM_WORDS for form in forms):
-            self.problems.append(f"line {number}: a form has more than {MAX_FORM_WORDS} words")
+            self.problems.append(f"dòng {number}: một cách viết dài quá {MAX_FORM_WORDS} từ")
         else:
             self._add_group(number, tuple(forms))
 
@@ -109,7 +111,7 @@ class Synonyms:
         """Index a group by each of its forms (a form already in a group is reported)."""
         taken = [form for form in forms if form in self._group_of]
         if taken:
-            self.problems.append(f"line {number}: '{' '.join(taken[0])}' is already in a group")
+            self.problems.append(f"dòng {number}: “{' '.join(taken[0])}” đã có trong một nhóm khác")
             return
         for form in forms:
             self._group_of[form] = len(self.groups)

@@ -1,12 +1,29 @@
 """The search page and the search API."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
+from library.accounts.views import admin_required
 from library.areas import all_areas
+from library.errors import DomainError
+from library.extensions import db
 from library.search import services
 from library.search.base import SearchUnavailable
+from library.web import show_form_errors
 
 bp = Blueprint("search", __name__)
+
+
+class SynonymsForm(FlaskForm):
+    text = TextAreaField(
+        _l("Danh sách (mỗi dòng một nhóm: BHXH = bảo hiểm xã hội)"),
+        validators=[Length(max=100_000)],
+    )
 
 
 @bp.route("/search")
@@ -29,3 +46,30 @@ def results():
 
 def _has_filter(query) -> bool:
     return any((query.area, query.kind, query.org, query.year))
+
+
+@bp.route("/admin/search/synonyms", methods=["GET", "POST"])
+@admin_required
+def synonyms():
+    """The administrator edits the acronyms and synonyms that queries are expanded with."""
+    form = SynonymsForm()
+    if request.method == "GET":
+        form.text.data = services.synonyms_text()
+    elif form.validate_on_submit():
+        try:
+            parsed = services.save_synonyms(current_user, form.text.data or "")
+        except DomainError as err:
+            show_form_errors(form, err)
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Đã lưu %(n)s nhóm. Chạy “flask search reindex” để tìm kiếm nhanh nhất với "
+                    "danh sách mới; trong lúc chờ, kết quả vẫn đúng.",
+                    n=len(parsed.groups),
+                ),
+                "success",
+            )
+            return redirect(url_for("search.synonyms"))
+    status = 422 if form.errors else 200
+    return render_template("search/synonyms.html", form=form), status

@@ -100,7 +100,7 @@ def test_synonyms_parse_the_editable_format():
 def test_synonyms_report_bad_lines_and_keep_the_good_ones():
     synonyms = Synonyms.from_text("BHXH\nBHYT = bảo hiểm y tế\nbhyt = y tế")
     assert len(synonyms.groups) == 1
-    assert [p.split(":")[0] for p in synonyms.problems] == ["line 1", "line 3"]
+    assert [p.split(":")[0] for p in synonyms.problems] == ["dòng 1", "dòng 3"]
 
 
 def test_default_synonyms_have_no_problems():
