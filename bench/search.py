@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from whoosh import query as wq  # noqa: E402
 from sqlalchemy import bindparam, insert, update  # noqa: E402
+from whoosh import query as wq  # noqa: E402
 from whoosh import sorting  # noqa: E402
 
 from library.search.analysis import WORD, fold, normalize  # noqa: E402
@@ -225,8 +225,15 @@ def fill_database(app, texts: list[dict], count: int, batch: int = 5000) -> floa
             conn.execute(
                 insert(Organisation.__table__),
                 [
-                    {"id": number, "code": code, "name": code, "type": "department",
-                     "workers": None, "requires_review": False, "created_at": START}
+                    {
+                        "id": number,
+                        "code": code,
+                        "name": code,
+                        "type": "department",
+                        "workers": None,
+                        "requires_review": False,
+                        "created_at": START,
+                    }
                     for code, number in orgs.items()
                 ],
             )
@@ -240,9 +247,11 @@ def fill_database(app, texts: list[dict], count: int, batch: int = 5000) -> floa
                     insert(material_areas),
                     [{"material_id": d["id"], "area_code": a} for d in docs for a in d["areas"]],
                 )
-                rows = [{"material_id": d["id"], "tag_id": tags[t]} for d in docs for t in d["tags"]]
-                if rows:
-                    conn.execute(insert(material_tags), rows)
+                labels = [
+                    {"material_id": d["id"], "tag_id": tags[t]} for d in docs for t in d["tags"]
+                ]
+                if labels:
+                    conn.execute(insert(material_tags), labels)
                 superseded += [doc["id"] for doc in docs if doc["superseded"]]
             if superseded:  # any other material will do as the newer version
                 conn.execute(
@@ -439,9 +448,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated doc counts")
     parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument(
-        "--paths", default="backend,through_app", help=f"any of {', '.join(PATHS)}"
-    )
+    parser.add_argument("--paths", default="backend,through_app", help=f"any of {', '.join(PATHS)}")
     parser.add_argument("--procs", type=int, help="build processes (default: up to 2)")
     parser.add_argument("--rounds", type=int, default=3, help="timings per query, app vs engine")
     parser.add_argument("--dir", help="where to build (default: a temporary directory)")
@@ -451,9 +458,7 @@ def main(argv=None) -> None:
     folder = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
     try:
         for count in (int(s) for s in args.sizes.split(",")):
-            run_size(
-                count, texts, queries, folder, args.paths.split(","), args.procs, args.rounds
-            )
+            run_size(count, texts, queries, folder, args.paths.split(","), args.procs, args.rounds)
     finally:
         if not args.dir:
             shutil.rmtree(folder, ignore_errors=True)

@@ -13,25 +13,18 @@ describe(planned.SEARCH_PATHS, planned.SEARCH_SCHEMAS)
 def search_json():
     """Search results, facets and a spelling suggestion, as JSON."""
     query = services.parse_query(request.args, strict=True, per_page=20)
-    page = services.search_materials(query)
-    results = [
-        {
-            "id": m.id,
-            "title": m.title,
-            "url": url_for("catalog.material", material_id=m.id, _external=True),
-            "kind": m.kind,
-            "areas": m.area_codes,
-            "snippet": page.snippets.get(m.id, ""),
-        }
-        for m in page.materials
-    ]
+    results, found = services.search_summaries(query)
+    # One url_for for the whole page rather than one per result.
+    base = url_for("catalog.material", material_id=0, _external=True)[:-1]
+    for item in found:
+        item["url"] = f"{base}{item['id']}"
     return jsonify(
         {
-            "total": page.results.total,
+            "total": results.total,
             "page": query.page,
-            "results": results,
-            "facets": page.results.facets,
-            "suggestion": page.results.suggestion,
+            "results": found,
+            "facets": results.facets,
+            "suggestion": results.suggestion,
         }
     )
 
