@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from library.audit import record_change
-from library.catalog.validation import clean_text
+from library.catalog.validation import clean_text, whole_number
 from library.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from library.extensions import db
 from library.models import ApiToken, Organisation, User
@@ -44,7 +44,7 @@ def create_organisation(
         errors["name"] = _l("Cần nhập tên (tối đa 255 ký tự).")
     if type_ not in ORGANISATION_TYPES:
         errors["type"] = _l("Loại tổ chức không hợp lệ.")
-    workers = _workers(workers, errors)
+    workers = whole_number(workers, errors, "workers")
     if errors:
         raise ValidationFailed(errors=errors)
     org = Organisation(
@@ -54,19 +54,6 @@ def create_organisation(
     db.session.flush()
     record_change(actor, "create", org, {"code": code, "name": name, "type": type_})
     return org
-
-
-def _workers(value, errors: dict) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if number < 0:
-        errors["workers"] = _l("Số lao động phải là số nguyên không âm.")
-        return None
-    return number
 
 
 def create_user(

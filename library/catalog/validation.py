@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from library.areas import AREA_CODES
@@ -47,6 +48,20 @@ def as_list(value) -> list[str]:
     elif not isinstance(value, list | tuple):
         value = [value]
     return [clean_text(v) for v in value if clean_text(v)]
+
+
+def whole_number(value, errors: dict, name: str, upper: int = 10_000_000) -> int | None:
+    """A count from 0 to upper typed in a form, None if left empty; a problem goes in errors."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number <= upper:
+        errors[name] = _l("Cần một số nguyên từ 0 đến %(n)s.", n=format_decimal(upper))
+        return None
+    return number
 
 
 def clean_fields(raw: dict) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from library.accounts.permissions import require
 from library.areas import AREA_CODES, all_areas
 from library.audit import record_change
+from library.catalog.validation import whole_number
 from library.errors import ValidationFailed
 from library.extensions import db
 from library.metrics.rollup import area_bit, not_rolled
@@ -58,25 +59,12 @@ def workforce_total() -> int | None:
     return int(setting.value) if setting else None
 
 
-def _count(value, errors: dict, name: str, upper: int = 10_000_000) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = -1
-    if not 0 <= number <= upper:
-        errors[name] = _l("Cần một số nguyên từ 0 đến %(n)s.", n=f"{upper:,}".replace(",", "."))
-        return None
-    return number
-
-
 def set_workforce(actor, total, per_enterprise: dict[int, object]) -> None:
     """Record the registered workforce: the total and each enterprise's (admin only)."""
     require(actor.is_admin)
     errors = {}
-    total = _count(total, errors, "total")
-    numbers = {oid: _count(v, errors, f"org-{oid}") for oid, v in per_enterprise.items()}
+    total = whole_number(total, errors, "total")
+    numbers = {oid: whole_number(v, errors, f"org-{oid}") for oid, v in per_enterprise.items()}
     if errors:
         raise ValidationFailed(errors=errors)
     if total is not None:
@@ -96,8 +84,8 @@ def set_targets(actor, targets: dict[str, tuple[object, object]]) -> None:
     errors, clean = {}, {}
     for code, (t2025, t2030) in targets.items():
         pair = (
-            _count(t2025, errors, f"{code}-2025", 100),
-            _count(t2030, errors, f"{code}-2030", 100),
+            whole_number(t2025, errors, f"{code}-2025", 100),
+            whole_number(t2030, errors, f"{code}-2030", 100),
         )
         if None in pair and f"{code}-2025" not in errors and f"{code}-2030" not in errors:
             errors[f"{code}-2025"] = _l("Cần nhập cả hai mục tiêu.")

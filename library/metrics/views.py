@@ -1,7 +1,6 @@
 """Dashboards, reach against targets, workforce and targets, offline sessions, the report."""
 
 from datetime import date
-from functools import wraps
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from library.accounts.views import admin_required
 from library.areas import all_areas
 from library.errors import DomainError
 from library.extensions import db
@@ -40,17 +40,6 @@ def _year() -> int:
     return year if year and 2021 <= year <= 2035 else _today().year
 
 
-def admin_only(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.route("/")
 @login_required
 def dashboard():
@@ -76,7 +65,7 @@ def dashboard():
 
 
 @bp.route("/reach")
-@admin_only
+@admin_required
 def reach_page():
     year = _year()
     rows = reach.reach_by_area(year)
@@ -99,7 +88,7 @@ def reach_page():
 
 
 @bp.route("/workforce", methods=["GET", "POST"])
-@admin_only
+@admin_required
 def workforce():
     form = CsrfOnlyForm()
     enterprises = _enterprises()
@@ -178,7 +167,7 @@ def offline_sessions():
 
 
 @bp.route("/report")
-@admin_only
+@admin_required
 def download_report():
     year = _year()
     if request.args.get("format") == "xlsx":
