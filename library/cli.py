@@ -133,7 +133,10 @@ def _run_import(manifest: Path, default_org, dry_run: bool):
     search.defer_indexing(session)
     with click.progressbar(length=total, label="Nhập tài liệu", file=sys.stderr) as bar:
         report = import_manifest(SYSTEM, manifest, default_org, dry_run, progress=bar.update)
-    search.flush_deferred(session)
+    with click.progressbar(
+        length=report.created, label="Cập nhật chỉ mục tìm kiếm", file=sys.stderr
+    ) as bar:
+        search.flush_deferred(session, progress=bar.update)
     return report
 
 

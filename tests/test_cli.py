@@ -245,3 +245,23 @@ def test_seed_demo_loads_all_five_areas_and_is_safe_to_run_again(runner, client)
 def test_migrations_match_the_models(runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_bulk_import_is_searchable_right_after(runner, client, tmp_path, make_org):
+    make_org(code="so-ldtbxh")
+    lines = [
+        {
+            "organisation": "so-ldtbxh",
+            "title": f"Quy định về tiền lương số {n}",
+            "kind": "legal_digest",
+            "areas": ["politics-law"],
+            "license": "gov-work",
+            "body": "Tiền lương tối thiểu vùng",
+        }
+        for n in range(600)
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    result = runner.invoke(args=["import-materials", str(path)])
+    assert "đã nhập 600" in result.output, result.output
+    assert client.get("/api/v1/search?q=tien+luong").json["total"] == 600
