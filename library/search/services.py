@@ -22,7 +22,7 @@ from library.areas import AREA_CODES
 from library.catalog.validation import clean_text
 from library.errors import DomainError, ValidationFailed
 from library.extensions import db
-from library.models import Area, Material, Organisation, SearchSynonyms, StoredFile
+from library.models import Material, Organisation, SearchSynonyms, StoredFile
 from library.models.materials import KINDS
 from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
 from library.search.synonyms import DEFAULT_SYNONYMS, Synonyms
@@ -198,32 +198,22 @@ def search_summaries(query: SearchQuery) -> tuple[SearchResults, list[dict]]:
     ids = [hit.id for hit in results.hits]
     if not ids:
         return results, []
-    rows = db.session.execute(
-        select(Material.id, Material.title, Material.kind).where(
-            Material.id.in_(ids), Material.status == "published"
-        )
-    ).all()
-    areas: dict[int, list[str]] = {}
-    for material_id, code in db.session.execute(
-        select(material_areas.c.material_id, material_areas.c.area_code)
-        .join(Area, Area.code == material_areas.c.area_code)
-        .where(material_areas.c.material_id.in_(ids))
-        .order_by(Area.position)
+    found: dict[int, dict] = {}
+    # One query, a row per material and area; areas are put in their fixed order here.
+    for material_id, title, kind, code in db.session.execute(
+        select(Material.id, Material.title, Material.kind, material_areas.c.area_code)
+        .join(material_areas, material_areas.c.material_id == Material.id)
+        .where(Material.id.in_(ids), Material.status == "published")
     ):
-        areas.setdefault(material_id, []).append(code)
-    found = {row.id: row for row in rows}
+        item = found.setdefault(
+            material_id, {"id": material_id, "title": title, "kind": kind, "areas": []}
+        )
+        item["areas"].append(code)
     snippets = {hit.id: hit.snippet_html for hit in results.hits}
-    return results, [
-        {
-            "id": i,
-            "title": found[i].title,
-            "kind": found[i].kind,
-            "areas": areas.get(i, []),
-            "snippet": snippets.get(i, ""),
-        }
-        for i in ids
-        if i in found
-    ]
+    for item in found.values():
+        item["areas"].sort(key=AREA_CODES.index)
+        item["snippet"] = snippets.get(item["id"], "")
+    return results, [found[i] for i in ids if i in found]
 
 
 def _result_rows(ids: list[int]):
