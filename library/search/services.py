@@ -58,10 +58,6 @@ class SearchPage:
     materials: list[Material] = field(default_factory=list)
     snippets: dict[int, str] = field(default_factory=dict)
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.results.total // self.query.per_page))
-
 
 def get_backend() -> SearchBackend:
     """The app's backend, remade if the administrator edited the synonym list meanwhile.
