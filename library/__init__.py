@@ -57,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from library.metrics import bp as metrics_bp
     from library.oai import bp as oai_bp
     from library.search.views import bp as search_bp
+    from library.sharing import pages as _collection_pages  # noqa: F401  (routes attach to bp)
+    from library.sharing.views import bp as sharing_bp
     from library.tracking import bp as tracking_bp
     from library.tracking.views import play
 
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(play)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(sharing_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -16,6 +16,8 @@ from library.errors import DomainError
 from library.extensions import db
 from library.models import Organisation
 from library.search import services as search
+from library.sharing import demo as sharing_demo
+from library.sharing import services as sharing
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
@@ -31,6 +33,7 @@ def register(app) -> None:
         import_materials,
         seed_demo,
         search_group,
+        union_enterprises,
     ):
         app.cli.add_command(command)
     app.cli.add_command(metrics)
@@ -71,6 +74,25 @@ def create_org(code, name, type_, workers, requires_review):
         _fail(err)
     db.session.commit()
     click.echo(f"Đã tạo tổ chức {org.code}: {org.name}")
+
+
+@click.command("union-enterprises")
+@click.argument("union_code")
+@click.argument("enterprise_codes", nargs=-1)
+@click.option("--show", is_flag=True, help="Only list the enterprises the union serves.")
+def union_enterprises(union_code, enterprise_codes, show):
+    """Attach a union to exactly the enterprises given (its officers credit only those)."""
+    union = db.session.scalar(select(Organisation).where(Organisation.code == union_code))
+    if union is None:
+        raise click.ClickException(f"Không có tổ chức {union_code}")
+    if not show:
+        try:
+            sharing.set_served_enterprises(SYSTEM, union, enterprise_codes)
+        except DomainError as err:
+            _fail(err)
+        db.session.commit()
+    served = sharing.served_enterprises(union)
+    click.echo(f"{union.code} phục vụ: " + (", ".join(e.code for e in served) or "(chưa có)"))
 
 
 @click.command("create-user")
@@ -192,6 +214,7 @@ def seed_demo():
     )
     for number, reason in report.rejected:
         click.echo(f"  dòng {number}: {reason}", err=True)
+    click.echo(f"Bộ sưu tập mẫu: {sharing_demo.seed()}")
     click.echo(
         f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): "
         + ", ".join(f"{e} ({r})" for e, r, _ in DEMO_USERS)

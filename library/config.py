@@ -46,6 +46,8 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "TRACKING_ENABLED": True,
         "TRACKING_DEFER": True,
         "METRICS_KEEP_RAW_DAYS": 400,
+        # Zalo's web share address; {url} is replaced by the page's address (URL-encoded).
+        "SHARE_ZALO_URL": "https://zalo.me/share?url={url}",
     }
 
 

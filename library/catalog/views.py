@@ -8,7 +8,11 @@ from library.areas import all_areas
 from library.catalog import bp, services
 from library.extensions import db
 from library.models import Area, Material
+from library.models.base import utcnow
 from library.models.materials import KINDS
+from library.sharing.collections import current_collections
+from library.sharing.web import credit_for
+from library.tracking.services import local_time
 from library.tracking.web import count_on_success
 from library.web import page_arg
 
@@ -17,7 +21,11 @@ from library.web import page_arg
 def home():
     latest = services.list_public_materials(page=1, per_page=8)
     return render_template(
-        "catalog/home.html", areas=all_areas(), counts=services.count_by_area(), latest=latest.items
+        "catalog/home.html",
+        areas=all_areas(),
+        counts=services.count_by_area(),
+        latest=latest.items,
+        collections=current_collections(local_time(utcnow()).date()),
     )
 
 
@@ -44,7 +52,8 @@ def material(material_id: int):
         if material is not None and material.status == "withdrawn":
             return render_template("catalog/withdrawn.html", material=material), 410
         abort(404)
-    count_on_success(material, "view")
+    channel, enterprise_id = credit_for(material=material)
+    count_on_success(material, "view", channel=channel, organisation_id=enterprise_id)
     return render_template(
         "catalog/material.html", material=material, editable=can_edit(current_user, material)
     )

@@ -14,12 +14,21 @@ from library.models.metrics import (
     YearVisitor,
 )
 from library.models.search import SearchSynonyms
+from library.models.sharing import (
+    Collection,
+    CollectionItem,
+    ShareLink,
+    ShareVisit,
+    union_enterprises,
+)
 
 __all__ = [
     "AgentSighting",
     "ApiToken",
     "Area",
     "AuditEntry",
+    "Collection",
+    "CollectionItem",
     "DailyMetric",
     "Event",
     "Material",
@@ -28,6 +37,8 @@ __all__ = [
     "OfflineSession",
     "Organisation",
     "SearchSynonyms",
+    "ShareLink",
+    "ShareVisit",
     "RobotHit",
     "RolledDay",
     "Setting",
@@ -36,4 +47,5 @@ __all__ = [
     "User",
     "VisitorStreak",
     "YearVisitor",
+    "union_enterprises",
 ]

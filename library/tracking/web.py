@@ -62,6 +62,12 @@ def _visitor(cookie: tuple[str, date] | None, today: date) -> str:
     return visitors.hashed_visitor(secret, today, ip, ua)
 
 
+def current_visitor() -> str:
+    """This request's visitor key, under the same rules as counted events (never the address)."""
+    today = services.local_time(utcnow()).date()
+    return _visitor(visitors.parse_cookie(request.cookies.get(visitors.COOKIE_NAME)), today)
+
+
 def count_on_success(material, event: str, channel: str | None = None, organisation_id=None):
     """Count this request's event once the answer is known to be a success; never fail it."""
     if not current_app.config["TRACKING_ENABLED"]:

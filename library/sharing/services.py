@@ -1,0 +1,201 @@
+"""Share links: who may credit which enterprise, short codes, resolving and counting visits."""
+
+import re
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from library.catalog.validation import clean_text
+from library.errors import NotFound, PermissionDenied, ValidationFailed
+from library.extensions import db
+from library.models import Collection, Material, Organisation, ShareLink, ShareVisit
+from library.models.base import utcnow
+from library.models.sharing import LINK_CHANNELS, union_enterprises
+from library.tracking.services import local_time
+from library.upsert import insert_for
+
+CODE_BYTES = 6  # 8 url-safe characters: 2^48 codes, a collision is rare and retried
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8}$")
+CAMPAIGN_MAX = 120
+ATTEMPTS = 5
+
+
+def new_code() -> str:
+    """A short random code, unguessable enough that nobody can walk through the links."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def served_enterprises(union: Organisation | None) -> list[Organisation]:
+    """The enterprises a union organisation is attached to, by name."""
+    if union is None:
+        return []
+    query = (
+        select(Organisation)
+        .join(union_enterprises, union_enterprises.c.enterprise_id == Organisation.id)
+        .where(union_enterprises.c.union_id == union.id)
+        .order_by(Organisation.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def creditable_enterprises(actor) -> list[Organisation]:
+    """The enterprises a user may credit: all for an admin, the attached ones for a union."""
+    if getattr(actor, "role", None) == "admin":
+        query = select(Organisation).where(Organisation.type == "enterprise")
+        return list(db.session.scalars(query.order_by(Organisation.name)))
+    if getattr(actor, "role", None) == "union":
+        return served_enterprises(actor.organisation)
+    return []
+
+
+def may_share(actor) -> bool:
+    """Whether this user makes tracked links at all (union officers and administrators)."""
+    return getattr(actor, "is_authenticated", False) and actor.role in ("admin", "union")
+
+
+def set_served_enterprises(actor, union: Organisation, enterprise_codes) -> list[Organisation]:
+    """Attach a union to exactly these enterprises (administrators only)."""
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied()
+    if union.type != "union":
+        raise ValidationFailed(_l("Chỉ tổ chức công đoàn mới được gắn với doanh nghiệp."))
+    codes = sorted({c for c in enterprise_codes if c})
+    found = list(
+        db.session.scalars(
+            select(Organisation).where(
+                Organisation.code.in_(codes), Organisation.type == "enterprise"
+            )
+        )
+    )
+    if len(found) != len(codes):
+        raise ValidationFailed(_l("Có mã doanh nghiệp không tồn tại."))
+    db.session.execute(delete(union_enterprises).where(union_enterprises.c.union_id == union.id))
+    if found:
+        rows = [{"union_id": union.id, "enterprise_id": e.id} for e in found]
+        db.session.execute(insert(union_enterprises), rows)
+    db.session.flush()
+    from library.audit import record_change
+
+    record_change(actor, "update", union, {"enterprises": codes})
+    return found
+
+
+def create_link(
+    actor,
+    *,
+    enterprise: Organisation,
+    material: Material | None = None,
+    collection: Collection | None = None,
+    channel: str,
+    campaign: str | None = None,
+) -> ShareLink:
+    """A new tracked link to a published material or collection, crediting an enterprise."""
+    if not may_share(actor):
+        raise PermissionDenied(_l("Chỉ cán bộ công đoàn và quản trị viên tạo được liên kết."))
+    if enterprise is None or enterprise.id not in {e.id for e in creditable_enterprises(actor)}:
+        raise PermissionDenied(
+            _l("Tổ chức của bạn chưa được gắn với doanh nghiệp này; hãy liên hệ quản trị viên.")
+        )
+    errors = {}
+    if (material is None) == (collection is None):
+        errors["target"] = _l("Chọn một tài liệu hoặc một bộ sưu tập.")
+    elif material is not None and material.status != "published":
+        errors["target"] = _l("Chỉ chia sẻ được tài liệu đã xuất bản.")
+    elif collection is not None and collection.status != "published":
+        errors["target"] = _l("Chỉ chia sẻ được bộ sưu tập đã xuất bản.")
+    if channel not in LINK_CHANNELS:
+        errors["channel"] = _l("Kênh chia sẻ không hợp lệ.")
+    campaign = clean_text(campaign)
+    if len(campaign) > CAMPAIGN_MAX:
+        errors["campaign"] = _l("Tên chiến dịch tối đa %(n)s ký tự.", n=CAMPAIGN_MAX)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    link = ShareLink(
+        material=material,
+        collection=collection,
+        enterprise_id=enterprise.id,
+        organisation_id=None if actor.role == "admin" else actor.organisation_id,
+        created_by_id=actor.id,
+        channel=channel,
+        campaign=campaign,
+    )
+    _save_with_fresh_code(link)
+    return link
+
+
+def _save_with_fresh_code(link: ShareLink) -> None:
+    """Flush with a new code, drawing again in the rare case the code is taken."""
+    for _attempt in range(ATTEMPTS):
+        link.code = new_code()
+        try:
+            with db.session.begin_nested():
+                db.session.add(link)
+                db.session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError("no free share code after several draws")
+
+
+def resolve(code: str | None) -> ShareLink | None:
+    """The link of a code, or None for anything that is not a known code."""
+    if not code or not CODE_PATTERN.match(code):
+        return None
+    return db.session.scalar(select(ShareLink).where(ShareLink.code == code))
+
+
+def find_link(actor, link_id: int) -> ShareLink:
+    """A link this user may manage: its organisation's, or any for an administrator."""
+    link = db.session.get(ShareLink, link_id)
+    if link is None:
+        raise NotFound()
+    if actor.role == "admin":
+        return link
+    if actor.role != "union" or link.organisation_id != actor.organisation_id:
+        raise PermissionDenied()
+    return link
+
+
+def revoke_link(actor, link: ShareLink) -> ShareLink:
+    """Stop crediting: the link still opens its page, but counts for nobody."""
+    if not may_share(actor):
+        raise PermissionDenied()
+    link.revoked_at = link.revoked_at or utcnow()
+    db.session.flush()
+    return link
+
+
+def record_visit(link: ShareLink, visitor: str, now: datetime | None = None) -> None:
+    """Count a visitor arriving by a link, at most once a day (a reload is not a new visit)."""
+    now = now or utcnow()
+    table = ShareVisit.__table__
+    stmt = insert_for(table).values(
+        link_id=link.id, day=local_time(now).date(), visitor=visitor, at=now
+    )
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["link_id", "day", "visitor"]))
+
+
+def links_of(actor) -> list[tuple[ShareLink, int]]:
+    """The links this user manages with their visits, newest first."""
+    visits = (
+        select(ShareVisit.link_id, func.count().label("n")).group_by(ShareVisit.link_id).subquery()
+    )
+    query = (
+        select(ShareLink, func.coalesce(visits.c.n, 0))
+        .outerjoin(visits, visits.c.link_id == ShareLink.id)
+        .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+    )
+    if actor.role != "admin":
+        query = query.where(ShareLink.organisation_id == actor.organisation_id)
+    return [(link, n) for link, n in db.session.execute(query).all()]
+
+
+def visits_by_channel(rows: list[tuple[ShareLink, int]]) -> dict[str, int]:
+    """The visits of these links added up per channel."""
+    totals = dict.fromkeys(LINK_CHANNELS, 0)
+    for link, n in rows:
+        totals[link.channel] = totals.get(link.channel, 0) + n
+    return totals
