@@ -24,6 +24,7 @@ from library.accounts.permissions import SYSTEM
 from library.api.openapi import build_document, operations
 from library.catalog import services as catalog
 from library.extensions import db
+from library.sharing import collections
 
 DOCUMENT = build_document()
 # Negative cases need something to break: operations without arguments get positive ones only.
@@ -56,6 +57,9 @@ def token(make_user, make_org, make_material):
     make_material(title="Bản nháp", status="draft", org=org)
     withdrawn = make_material(title="Đã thu hồi", org=org)
     catalog.withdraw_material(SYSTEM, withdrawn, "Hết hiệu lực")
+    # The collection the document's example names, with published materials and the draft.
+    raw = {"slug": "tuan-le-hoc-tap-suot-doi-2026", "title": "Tuần lễ", "status": "published"}
+    collections.create_collection(SYSTEM, org, {**raw, "materials": [3, 1, 4]})
     value = accounts.create_token(editor, "fuzz")
     db.session.commit()
     return value
