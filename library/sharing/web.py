@@ -39,7 +39,7 @@ def share_urls(page_url: str) -> dict[str, str]:
     tagged = {ch: f"{page_url}?{urlencode({'ch': ch})}" for ch in PANEL_CHANNELS}
     zalo = current_app.config["SHARE_ZALO_URL"]
     return {
-        "copy": tagged["other"],
+        "link": tagged["other"],
         "facebook": f"{FACEBOOK_SHARER}?{urlencode({'u': tagged['facebook']})}",
         "zalo": zalo.replace("{url}", urlencode({"": tagged["zalo"]})[1:]),
         "native": tagged["other"],
