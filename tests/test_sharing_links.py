@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from agents import CHROME_ANDROID, FACEBOOK_PREVIEW
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from library.accounts.permissions import SYSTEM
@@ -37,8 +38,9 @@ def _link(officer, enterprise, material, channel="zalo", campaign=None):
     return link
 
 
-def _views():
-    return db.session.execute(select(Event.channel, Event.organisation_id)).all()
+def _views(event="view"):
+    query = select(Event.channel, Event.organisation_id).where(Event.event == event)
+    return db.session.execute(query).all()
 
 
 def test_codes_are_short_url_safe_and_unique(union_setup, make_material):
@@ -72,6 +74,7 @@ def test_a_link_redirects_to_the_material_page_and_credits_enterprise_and_channe
     assert target.path == f"/materials/{material.id}"
     assert client.get(response.headers["Location"], headers=BROWSER).status_code == 200
     assert _views() == [("zalo", served.id)]
+    assert _views("share_visit") == [("zalo", served.id)]
 
 
 def test_a_revoked_link_lands_on_the_page_but_credits_nobody(
@@ -90,6 +93,7 @@ def test_a_revoked_link_lands_on_the_page_but_credits_nobody(
     client.get(f"/materials/{material.id}?via={link.code}", headers=BROWSER)
     assert [org for _, org in _views()] == [None]
     assert db.session.scalar(select(func.count()).select_from(ShareVisit)) == 0
+    assert _views("share_visit") == []
 
 
 def test_a_code_of_another_page_credits_nobody(client, union_setup, make_material):
@@ -248,3 +252,21 @@ def test_a_form_naming_nothing_known_is_refused_with_a_message(client, login, un
     )
     assert response.status_code == 422
     assert "Không tìm thấy tài liệu hoặc bộ sưu tập này" in response.text
+
+
+def test_the_share_panel_offers_an_officer_its_enterprises_only(
+    client, login, union_setup, make_material
+):
+    _, served, other, officer = union_setup
+    material = make_material()
+    assert "share-tracked" not in client.get(f"/materials/{material.id}").text
+    login(officer)
+    page = BeautifulSoup(client.get(f"/materials/{material.id}").text, "html.parser")
+    form = page.select_one(".share-tracked form")
+    options = [o["value"] for o in form.select("select[name=enterprise] option")]
+    assert options == [served.code]
+    data = {i["name"]: i.get("value", "") for i in form.select("input")}
+    data.update(enterprise=served.code, channel="qr")
+    assert client.post(form["action"], data=data).status_code == 302
+    link = db.session.scalar(select(ShareLink))
+    assert (link.material_id, link.enterprise_id, link.channel) == (material.id, served.id, "qr")

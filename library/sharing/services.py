@@ -14,7 +14,8 @@ from library.extensions import db
 from library.models import Collection, Material, Organisation, ShareLink, ShareVisit
 from library.models.base import utcnow
 from library.models.sharing import LINK_CHANNELS, union_enterprises
-from library.tracking.services import local_time
+from library.tracking.robots import robot_pattern
+from library.tracking.services import local_time, record_event
 from library.upsert import insert_for
 
 CODE_BYTES = 6  # 8 url-safe characters: 2^48 codes, a collision is rare and retried
@@ -166,6 +167,29 @@ def revoke_link(actor, link: ShareLink) -> ShareLink:
     link.revoked_at = link.revoked_at or utcnow()
     db.session.flush()
     return link
+
+
+def count_arrival(link: ShareLink, visitor: str, user_agent: str, now=None) -> None:
+    """An arrival by an active link: a visit of the link and, for a material, a share_visit event.
+
+    The event goes through tracking's rules (robots apart, repeats within 30 s folded) and is
+    credited to the link's enterprise and channel, so the dashboards count it like the others.
+    """
+    if not link.is_active:
+        return
+    now = now or utcnow()
+    if not robot_pattern(user_agent):
+        record_visit(link, visitor, now)
+    if link.material is not None and link.material.status == "published":
+        record_event(
+            link.material_id,
+            "share_visit",
+            visitor,
+            user_agent,
+            link.channel,
+            link.enterprise_id,
+            now,
+        )
 
 
 def record_visit(link: ShareLink, visitor: str, now: datetime | None = None) -> None:

@@ -1,8 +1,9 @@
 """Share links: the short address, the officer's links, and which enterprises a union serves."""
 
+import logging
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,11 +17,11 @@ from library.models import Material, Organisation
 from library.sharing import collections, services
 from library.sharing.forms import LINK_CHANNEL_LABELS, EnterprisesForm, LinkForm
 from library.sharing.web import link_url, share_urls, target_url
-from library.tracking.robots import robot_pattern
 from library.tracking.web import current_visitor, is_prefetch
 from library.web import show_form_errors
 
 bp = Blueprint("sharing", __name__)
+log = logging.getLogger(__name__)
 
 MATERIAL_PATH = re.compile(r"(?:^|/)materials/([1-9][0-9]{0,17})/?(?:[?#].*)?$")
 COLLECTION_PATH = re.compile(r"(?:^|/)collections/([a-z0-9-]{1,80})/?(?:[?#].*)?$")
@@ -42,11 +43,19 @@ def follow(code: str):
     link = services.resolve(code)
     if link is None:
         abort(404)
-    counted = link.is_active and not is_prefetch()
-    if counted and not robot_pattern(request.headers.get("User-Agent", "")):
-        services.record_visit(link, current_visitor())
-        db.session.commit()
+    if current_app.config["TRACKING_ENABLED"] and not is_prefetch():
+        _count(link)
     return redirect(target_url(link, credit=link.is_active), 302)
+
+
+def _count(link) -> None:
+    """Count the arrival; like every count, a failure is logged and never stops the visitor."""
+    try:
+        services.count_arrival(link, current_visitor(), request.headers.get("User-Agent", ""))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.warning("sharing: arrival by link %s lost", link.id, exc_info=True)
 
 
 def _target(text: str) -> dict:
