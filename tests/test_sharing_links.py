@@ -7,6 +7,7 @@ import pytest
 from agents import CHROME_ANDROID, FACEBOOK_PREVIEW
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
+from support import PASSWORD
 
 from library.accounts.permissions import SYSTEM
 from library.errors import PermissionDenied
@@ -270,3 +271,25 @@ def test_the_share_panel_offers_an_officer_its_enterprises_only(
     assert client.post(form["action"], data=data).status_code == 302
     link = db.session.scalar(select(ShareLink))
     assert (link.material_id, link.enterprise_id, link.channel) == (material.id, served.id, "qr")
+
+
+def test_link_forms_need_their_csrf_token(make_app, union_setup, make_material):
+    _, served, _, officer = union_setup
+    material = make_material()
+    link = _link(officer, served, material)
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    token_of = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+    with app.app_context():
+        token = token_of.search(client.get("/login").text).group(1)
+        login = {"email": officer.email, "password": PASSWORD, "csrf_token": token}
+        assert client.post("/login", data=login).status_code == 302
+        form = {"target": str(material.id), "enterprise": served.code, "channel": "zalo"}
+        assert client.post("/sharing/links", data=form).status_code == 400
+        assert client.post(f"/sharing/links/{link.id}/revoke").status_code == 400
+        token = token_of.search(client.get("/sharing/links").text).group(1)
+        assert client.post("/sharing/links", data={**form, "csrf_token": token}).status_code == 302
+        revoke = client.post(f"/sharing/links/{link.id}/revoke", data={"csrf_token": token})
+        assert revoke.status_code == 302
+        db.session.remove()
+        db.engine.dispose()

@@ -27,7 +27,7 @@ def can_manage(user, collection: Collection | None = None, organisation=None) ->
     if user.role == "admin":
         return True
     org_id = collection.organisation_id if collection else getattr(organisation, "id", None)
-    return user.role in EDITING_ROLES and org_id == user.organisation_id
+    return user.role in EDITING_ROLES and org_id is not None and org_id == user.organisation_id
 
 
 def _fields(raw: dict, collection: Collection | None) -> dict:
