@@ -198,3 +198,28 @@ def test_seed_demo_adds_collections_the_union_enterprises_and_share_links(runner
     served = runner.invoke(args=["union-enterprises", "ldld-tinh", "--show"]).output
     assert "cty-giay-tam-diep" in served and "cty-may-hoa-lu" in served
     assert db.session.query(ShareLink).count() == 2
+
+
+def test_an_editor_moves_a_material_up_and_down(
+    client, login, make_user, make_material, editor_org
+):
+    a, b, c = (make_material(title=t) for t in ("A", "B", "C"))
+    found = _collection(editor_org, [a, b, c])
+    login(make_user("editor", org=editor_org))
+    edit = BeautifulSoup(client.get(f"/manage/collections/{found.slug}/edit").text, "html.parser")
+    assert len(edit.select(".order button")) == 4  # no "up" for the first, no "down" for the last
+    base = f"/manage/collections/{found.slug}/items"
+    assert client.post(f"{base}/{c.id}/up").status_code == 302
+    assert client.post(f"{base}/{a.id}/down").status_code == 302
+    assert _titles(client.get(f"/collections/{found.slug}").text) == ["C", "A", "B"]  # A C B, C A B
+    assert client.post(f"{base}/99999/up").status_code == 404
+
+
+def test_moving_is_refused_to_an_editor_of_another_organisation(
+    client, login, make_user, make_org, make_material, editor_org
+):
+    a, b = make_material(title="A"), make_material(title="B")
+    found = _collection(editor_org, [a, b])
+    login(make_user("editor", org=make_org(code="so-gddt", name="Sở Giáo dục")))
+    assert client.post(f"/manage/collections/{found.slug}/items/{b.id}/up").status_code == 403
+    assert _titles(client.get(f"/collections/{found.slug}").text) == ["A", "B"]

@@ -124,6 +124,24 @@ def update_collection(actor, collection: Collection, raw: dict) -> Collection:
     return collection
 
 
+def move_item(actor, collection: Collection, material_id: int, step: int) -> Collection:
+    """Move one material a place up (step -1) or down (+1) in the collection's order."""
+    if not can_manage(actor, collection):
+        raise PermissionDenied()
+    items = list(collection.items)
+    index = next((i for i, item in enumerate(items) if item.material_id == material_id), None)
+    if index is None:
+        raise NotFound()
+    target = index + (1 if step > 0 else -1)
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+        for position, item in enumerate(items):
+            item.position = position
+        db.session.flush()
+        record_change(actor, "update", collection, {"materials": [i.material_id for i in items]})
+    return collection
+
+
 def _changes(fields: dict) -> dict:
     return {**fields, "materials": [m.id for m in fields["materials"]]}
 

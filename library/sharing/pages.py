@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from library.catalog.forms import ActionForm
 from library.catalog.services import with_details
 from library.errors import DomainError
 from library.extensions import db
@@ -105,4 +106,18 @@ def edit_collection(slug: str):
             flash(_("Đã lưu bộ sưu tập."), "success")
             return redirect(url_for("sharing.edit_collection", slug=found.slug))
     status = 422 if form.errors else 200
-    return render_template("sharing/edit_collection.html", form=form, collection=found), status
+    return render_template(
+        "sharing/edit_collection.html", form=form, collection=found, action_form=ActionForm()
+    ), status
+
+
+@bp.post("/manage/collections/<slug>/items/<id:material_id>/<any(up, down):direction>")
+@login_required
+def move_item(slug: str, material_id: int, direction: str):
+    """Move a material up or down in the collection's order."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found = collections.get_collection(slug)
+    collections.move_item(current_user, found, material_id, -1 if direction == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("sharing.edit_collection", slug=found.slug) + "#order")
