@@ -116,6 +116,8 @@ def test_bad_input_is_refused_with_messages_and_nothing_saved(
     assert "Ngày kết thúc phải sau ngày bắt đầu" in response.text
     assert "Mã tài liệu phải là số" in response.text
     assert db.session.query(Collection).count() == 1
+    huge = client.post("/manage/collections/new", data={**_form([]), "materials": "9" * 30})
+    assert huge.status_code == 422 and "Mã tài liệu phải là số" in huge.text
 
 
 def test_a_draft_collection_is_hidden_and_only_published_materials_show(
@@ -223,3 +225,21 @@ def test_moving_is_refused_to_an_editor_of_another_organisation(
     login(make_user("editor", org=make_org(code="so-gddt", name="Sở Giáo dục")))
     assert client.post(f"/manage/collections/{found.slug}/items/{b.id}/up").status_code == 403
     assert _titles(client.get(f"/collections/{found.slug}").text) == ["A", "B"]
+
+
+def test_a_tracked_link_to_a_collection_from_its_page(
+    client, login, make_user, make_org, make_material, editor_org
+):
+    from library.models import ShareLink
+
+    found = _collection(editor_org, [make_material()])
+    _collection(editor_org, [], slug="nhap", status="draft")
+    make_org(code="cty-may-hoa-lu", name="May Hoa Lư", type_="enterprise")
+    login(make_user("admin"))
+    page = BeautifulSoup(client.get(f"/collections/{found.slug}").text, "html.parser")
+    target = page.select_one(".share-tracked input[name=target]")["value"]
+    data = {"target": target, "enterprise": "cty-may-hoa-lu", "channel": "facebook"}
+    assert client.post("/sharing/links", data=data).status_code == 302
+    assert db.session.scalar(select(ShareLink.collection_id)) == found.id
+    draft = client.post("/sharing/links", data={**data, "target": "/collections/nhap"})
+    assert draft.status_code == 422 and "bộ sưu tập đã xuất bản" in draft.text

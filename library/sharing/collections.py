@@ -18,6 +18,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 TITLE_MAX = 200
 SUMMARY_MAX = 2000
 ITEMS_MAX = 200
+MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow the database's integers)
 
 
 def can_manage(user, collection: Collection | None = None, organisation=None) -> bool:
@@ -74,6 +75,8 @@ def _materials(ids, errors: dict) -> list[Material]:
         try:
             number = int(raw)
         except (TypeError, ValueError):
+            number = 0
+        if not 0 < number <= MAX_ID:
             errors["materials"] = _l("Mã tài liệu phải là số.")
             return []
         if number not in wanted:
