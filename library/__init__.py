@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from library.metrics import bp as metrics_bp
     from library.oai import bp as oai_bp
     from library.search.views import bp as search_bp
+    from library.sharing.previews import bp as previews_bp
     from library.tracking import bp as tracking_bp
     from library.tracking.views import play
 
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(play)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(previews_bp)
 
 
 def register_hooks(app: Flask) -> None:

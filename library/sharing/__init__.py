@@ -1,0 +1,1 @@
+"""Sharing: tracked share links, collections, social previews, QR codes and printable sheets."""
