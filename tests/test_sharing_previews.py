@@ -1,7 +1,9 @@
 """Social previews read the way a crawler reads them, preview images, QR codes, the A4 sheet."""
 
 import io
+import os
 import re
+import time
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -161,6 +163,8 @@ def test_a_text_material_gets_a_generated_card_kept_in_storage(app, client, make
 
     catalog.update_material(SYSTEM, material, {"title": "Tiêu đề mới về an toàn lao động"})
     db.session.commit()
+    old = time.time() - 3600
+    os.utime(kept[0], (old, old))  # drawn an hour ago: no request can still be sending it
     changed = get_image(client, og["og:image"])
     assert changed.data != first.data and changed.headers["ETag"] != first.headers["ETag"]
     assert not kept[0].exists()

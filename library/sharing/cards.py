@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,6 +45,7 @@ BAND = 24
 FOOTER_TOP = 520
 TITLE_TOP, TITLE_BOTTOM = 150, 490
 TITLE_SIZES = (76, 68, 60, 54, 48, 44)
+STALE_AFTER = 60  # seconds
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def cached_card(folder: str, card: Card) -> PreviewImage:
     """The card drawn once and kept in storage under cards/<folder>/<digest>.jpg.
 
     folder names what the card stands for ("materials/12", "collections/3"); a new digest (the
-    title or area changed) replaces the older drawings of that folder.
+    title or area changed) replaces the older drawings of that folder once they are a minute old.
     """
     directory = get_storage().root / "cards" / folder
     path = directory / f"{card.digest}.jpg"
@@ -185,10 +187,18 @@ def cached_card(folder: str, card: Card) -> PreviewImage:
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_bytes(jpeg_bytes(render_card(card)))
         tmp.replace(path)
+        # Older drawings go once no request can still be sending them.
         for old in directory.glob("*.jpg"):
-            if old != path:
+            if old != path and _age(old) > STALE_AFTER:
                 old.unlink(missing_ok=True)
     return PreviewImage(path, f"card-{card.digest}")
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def site_name() -> str:
