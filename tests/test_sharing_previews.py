@@ -333,3 +333,11 @@ def test_the_english_interface_keeps_the_preview_vietnamese(client, make_materia
     image = get_image(client, og["og:image"])
     vietnamese = get_image(client, read_preview(client, f"/materials/{material.id}")["og:image"])
     assert image.data == vietnamese.data
+
+
+def test_quotes_and_brackets_in_a_title_reach_the_crawler_unchanged(client, make_material):
+    title = 'Luật "Công đoàn" <2024> & quy định mới'
+    material = make_material(title=title, summary="Tóm tắt 'ngắn' & rõ <b>ràng</b>")
+    og = read_preview(client, f"/materials/{material.id}")
+    assert og["og:title"] == og["twitter:title"] == og["og:image:alt"] == title
+    assert og["og:description"] == "Tóm tắt 'ngắn' & rõ <b>ràng</b>"
