@@ -6,6 +6,7 @@ import re
 import time
 import unicodedata
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import extruct
 import pytest
@@ -341,3 +342,24 @@ def test_quotes_and_brackets_in_a_title_reach_the_crawler_unchanged(client, make
     og = read_preview(client, f"/materials/{material.id}")
     assert og["og:title"] == og["twitter:title"] == og["og:image:alt"] == title
     assert og["og:description"] == "Tóm tắt 'ngắn' & rõ <b>ràng</b>"
+
+
+def test_robots_txt_lets_preview_crawlers_fetch_the_page_and_its_image(client, make_material):
+    material = make_material()
+    rules = RobotFileParser()
+    rules.parse(client.get("/robots.txt").text.splitlines())
+    og = read_preview(client, f"/materials/{material.id}")
+    for agent in ("Twitterbot", "facebookexternalhit", "TelegramBot", "LinkedInBot"):
+        assert rules.can_fetch(agent, og["og:url"]) and rules.can_fetch(agent, og["og:image"])
+
+
+def test_a_video_link_gets_a_card_naming_its_kind(client, make_material):
+    material = make_material(
+        kind="video", body="", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    )
+    og = read_preview(client, f"/materials/{material.id}")
+    image = get_image(client, og["og:image"])
+    assert Image.open(io.BytesIO(image.data)).size == (1200, 630)
+    card = cards.material_card(material)
+    assert (card.badge, card.label) == ("Video", "Chính trị, pháp luật")
+    assert image.headers["ETag"].strip('"') == f"card-{card.digest}"
