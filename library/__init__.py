@@ -57,7 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from library.metrics import bp as metrics_bp
     from library.oai import bp as oai_bp
     from library.search.views import bp as search_bp
-    from library.sharing import pages as _collection_pages  # noqa: F401  (routes attach to bp)
+    from library.sharing import pages, sheets  # noqa: F401  (their routes attach to sharing_bp)
+    from library.sharing.previews import bp as previews_bp
     from library.sharing.views import bp as sharing_bp
     from library.tracking import bp as tracking_bp
     from library.tracking.views import play
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tracking_bp)
     app.register_blueprint(metrics_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(previews_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -43,6 +43,9 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "OAI_REPOSITORY_NAME": "Thư viện học tập mở",
         "OAI_ADMIN_EMAIL": None,  # defaults to admin@<repository id>
         "FEED_SIZE": 50,
+        # The site's public origin as people reach it (e.g. https://hoctap.congdoan.vn), for the
+        # absolute links of social previews and QR codes behind a proxy; unset: the request's.
+        "PUBLIC_BASE_URL": None,
         "TRACKING_ENABLED": True,
         "TRACKING_DEFER": True,
         "METRICS_KEEP_RAW_DAYS": 400,
@@ -61,6 +64,11 @@ def finish_config(app) -> None:
         "MAX_CONTENT_LENGTH", max(cfg["MAX_MEDIA_BYTES"], cfg["MAX_DOCUMENT_BYTES"]) + MB
     )
     cfg["MAX_FORM_MEMORY_SIZE"] = cfg.get("MAX_FORM_MEMORY_SIZE") or 2 * MB
+    base = cfg.get("PUBLIC_BASE_URL")
+    if base:
+        if not base.startswith(("https://", "http://")):
+            raise ValueError("PUBLIC_BASE_URL must start with https:// or http://")
+        cfg["PUBLIC_BASE_URL"] = base.rstrip("/")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
 

@@ -36,3 +36,45 @@ def counter_patterns() -> list[str]:
     """The 327 COUNTER-Robots patterns as published (shared/data)."""
     path = SHARED_DATA / "counter_robots" / "COUNTER_Robots_list.json"
     return [entry["pattern"] for entry in json.loads(path.read_text())]
+
+
+# Link-preview fetchers of the networks union officers share on, as they announce themselves.
+FACEBOT = "Facebot"
+TWITTERBOT = "Twitterbot/1.0"
+TELEGRAM_PREVIEW = "TelegramBot (like TwitterBot)"
+SLACKBOT = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
+LINKEDIN_PREVIEW = (
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)"
+)
+DISCORDBOT = "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)"
+ZALO_PREVIEW = "Mozilla/5.0 (compatible; Zalo/1.0; +https://zalo.me)"
+ZALO_BOT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/108.0.0.0 Safari/537.36 Zalo-Bot"
+)
+IMESSAGE_PREVIEW = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) "
+    "Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0"
+)
+PINTEREST_PREVIEW = "Pinterest/0.2 (+http://www.pinterest.com/)"
+TEAMS_PREVIEW = "Mozilla/5.0 (compatible; MicrosoftPreview/2.0; +https://aka.ms/MicrosoftPreview)"
+LINE_PREVIEW = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/79.0.3945.0 Safari/537.36 Line/10.0 (LINE Preview)"
+)
+PREVIEW_CRAWLERS = [
+    FACEBOOK_PREVIEW,
+    FACEBOT,
+    ZALO_PREVIEW,
+    ZALO_BOT,
+    TWITTERBOT,
+    TELEGRAM_PREVIEW,
+    WHATSAPP_PREVIEW,
+    SLACKBOT,
+    LINKEDIN_PREVIEW,
+    DISCORDBOT,
+    IMESSAGE_PREVIEW,
+    PINTEREST_PREVIEW,
+    TEAMS_PREVIEW,
+    LINE_PREVIEW,
+]

@@ -18,7 +18,7 @@ from library.sharing import collections, services
 from library.sharing.forms import LINK_CHANNEL_LABELS, EnterprisesForm, LinkForm
 from library.sharing.web import link_url, share_urls, target_url
 from library.tracking.web import current_visitor, is_prefetch
-from library.web import show_form_errors
+from library.web import public_url, show_form_errors
 
 bp = Blueprint("sharing", __name__)
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def share_helpers() -> dict:
         "share_urls": share_urls,
         "may_share": services.may_share(current_user),
         "share_link_form": link_form,
+        "public_url": public_url,
     }
 
 

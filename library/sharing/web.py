@@ -6,6 +6,7 @@ from flask import current_app, request, url_for
 
 from library.models.sharing import LINK_CHANNELS
 from library.sharing.services import resolve
+from library.web import public_url
 
 # ?ch= values the share panel puts on the links it hands out (a subset of tracking's channels).
 PANEL_CHANNELS = LINK_CHANNELS
@@ -48,7 +49,7 @@ def share_urls(page_url: str) -> dict[str, str]:
 
 def link_url(link) -> str:
     """The short address of a share link."""
-    return url_for("sharing.follow", code=link.code, _external=True)
+    return public_url("sharing.follow", code=link.code)
 
 
 def target_url(link, credit: bool) -> str:

@@ -6,8 +6,10 @@ from functools import lru_cache
 from importlib.resources import files
 
 # Link-preview fetchers of the networks workers use, beyond the COUNTER list (which already has
-# facebookexternalhit, WhatsApp, SkypeUriPreview and everything named "bot"). The in-app browsers
-# of Facebook (FBAN/FBAV) and Zalo ("Zalo android/...") are people and match none of these.
+# facebookexternalhit, WhatsApp, SkypeUriPreview and everything named "bot": Facebot, Twitterbot,
+# TelegramBot, Slackbot, LinkedInBot, Discordbot, Zalo-Bot, Pinterestbot). The in-app browsers
+# of Facebook (FBAN/FBAV), Zalo ("Zalo android/...") and LINE ("Line/13...") are people and match
+# none of these.
 PREVIEW_PATTERNS = (
     r"facebookexternalhit",
     r"facebookcatalog",
@@ -15,6 +17,10 @@ PREVIEW_PATTERNS = (
     r"meta-externalfetcher",
     r"Zalo-?(?:Bot|Preview|Crawler|Link|Share)",
     r"zalo\.me/(?:bot|crawler)",
+    r"compatible; Zalo",
+    r"Pinterest/\d",
+    r"MicrosoftPreview",
+    r"LINE Preview",
     r"Iframely",
     r"Embedly",
     r"vkShare",
