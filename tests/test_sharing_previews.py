@@ -233,7 +233,7 @@ def test_an_editor_sees_the_preview_of_a_draft_uncached(client, make_material, m
     response = client.get(f"/materials/{draft.id}/preview.jpg")
     assert response.status_code == 200 and "private" in response.headers["Cache-Control"]
     page = client.get(f"/materials/{draft.id}")
-    assert "Chia sẻ / In mã QR" not in page.text  # nothing to share before it is published
+    assert "In tờ A4 có mã QR" not in page.text  # nothing to share before it is published
 
 
 def test_unknown_area_image_is_404(client):
@@ -287,7 +287,7 @@ def test_the_qr_svg_is_a_scalable_svg_file(client, make_material):
 def test_the_material_page_links_to_the_sheet_and_qr_codes(client, make_material):
     material = make_material()
     soup = BeautifulSoup(client.get(f"/materials/{material.id}").text, "html.parser")
-    section = soup.find("section", class_="qr-links")
+    section = soup.find(class_="qr-links")
     links = {a["href"] for a in section.find_all("a")}
     assert links == {
         f"/materials/{material.id}/print",
