@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser zbar lint translations bench clean
+.PHONY: run test install browser zbar postgres lint translations bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,8 +43,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install browser zbar lint
-	$(BIN)/pytest -n 2 -q
+# Debian's PostgreSQL server for the second pass of the tests (tests/with_postgres.sh starts a
+# throwaway cluster of it on loopback, and would install it too).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq postgresql postgresql-contrib >/dev/null; }
+
+# The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
+test: install browser zbar postgres lint
+	@start=$$(date +%s); \
+	$(BIN)/pytest -n 2 -q || status=$$?; \
+	echo "test pass 1 (SQLite): $$(( $$(date +%s) - start )) s"; exit $${status:-0}
+	@start=$$(date +%s); \
+	tests/with_postgres.sh $(BIN)/pytest -n 2 -q || status=$$?; \
+	echo "test pass 2 (PostgreSQL): $$(( $$(date +%s) - start )) s"; exit $${status:-0}
 
 bench: install
 	$(BIN)/python bench/import_materials.py

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from library.config import default_config, finish_config
 
@@ -22,6 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     finish_config(app)
+    if app.config["PROXY_FIX"]:
+        # Client address and scheme from the proxy's headers, trusting only that many proxies.
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)
     register_extensions(app)
     from library.web import IdConverter
 

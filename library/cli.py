@@ -8,6 +8,7 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from library import copying
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.areas import ensure_areas
@@ -34,6 +35,7 @@ def register(app) -> None:
         seed_demo,
         search_group,
         union_enterprises,
+        copy_library,
     ):
         app.cli.add_command(command)
     app.cli.add_command(metrics)
@@ -174,6 +176,39 @@ def reindex():
     with click.progressbar(length=total, label="Dựng lại chỉ mục", file=sys.stderr) as bar:
         count = search.reindex(progress=bar.update)
     click.echo(f"Chỉ mục tìm kiếm có {count} tài liệu.")
+
+
+@click.command("copy-library")
+@click.option(
+    "--from",
+    "source_url",
+    default=None,
+    help="Database URL to copy from (default: this app's database).",
+)
+@click.option(
+    "--to", "target_url", required=True, help="Empty database URL, e.g. postgresql+psycopg://..."
+)
+def copy_library(source_url, target_url):
+    """Copy a whole library (every table) into an empty database, then compare the counts."""
+    source_url = source_url or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    click.echo(f"{copying.safe_url(source_url)} → {copying.safe_url(target_url)}")
+    try:
+        total = sum(copying.plan(source_url, target_url).values())
+        with click.progressbar(length=total, label="Sao chép thư viện", file=sys.stderr) as bar:
+            counts = copying.copy_library(source_url, target_url, progress=bar.update)
+    except copying.CopyRefused as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{'bảng':<28}{'nguồn':>12}{'đích':>12}")
+    for count in counts:
+        mark = "" if count.matches else "  KHÔNG KHỚP"
+        click.echo(f"{count.table:<28}{count.source:>12}{count.target:>12}{mark}")
+    wrong = [c.table for c in counts if not c.matches]
+    if wrong:
+        raise click.ClickException("Số dòng không khớp ở các bảng: " + ", ".join(wrong))
+    click.echo(
+        f"Đã sao chép {sum(c.target for c in counts)} dòng. Tệp tải lên nằm ngoài cơ sở dữ liệu: "
+        "dùng lại cùng thư mục UPLOAD_FOLDER; sau khi chuyển, chạy `flask search reindex`."
+    )
 
 
 DEMO_ORGANISATIONS = [

@@ -51,6 +51,9 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "METRICS_KEEP_RAW_DAYS": 400,
         # Zalo's web share address; {url} is replaced by the page's address (URL-encoded).
         "SHARE_ZALO_URL": "https://zalo.me/share?url={url}",
+        # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For and
+        # X-Forwarded-Proto. 0 (the default) trusts none, so a client cannot forge its address.
+        "PROXY_FIX": 0,
     }
 
 
@@ -71,6 +74,10 @@ def finish_config(app) -> None:
         cfg["PUBLIC_BASE_URL"] = base.rstrip("/")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
+    else:
+        # A server database restarts or drops idle connections: check one before using it.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    cfg["PROXY_FIX"] = int(cfg.get("PROXY_FIX") or 0)
 
 
 def _instance_secret(instance: Path) -> str:

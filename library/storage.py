@@ -2,6 +2,11 @@
 
 Files written during a unit of work are remembered in the database session; if that work is
 not committed they are deleted again, so a failed upload never leaves an orphan file.
+
+The rest of the code sees only the Storage interface (get_storage()); LocalStorage, a folder,
+is the one implementation. With several app hosts that folder is a volume mounted on every
+host (NFS, CephFS, a cloud file share): files are named by their content hash and written by
+an atomic rename, so hosts never clash (docs/deployment.md).
 """
 
 import hashlib
@@ -10,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import event
@@ -33,7 +39,35 @@ class TooLarge(Exception):
     """The stream went past the allowed size."""
 
 
-class LocalStorage:
+class Storage(Protocol):
+    """Where uploaded files and what is derived from them (thumbnails, pages) are kept."""
+
+    def receive(self, stream, limit) -> IncomingFile:
+        """Take an upload in, hashing it, refusing it past limit bytes (TooLarge)."""
+
+    def key_for(self, sha256: str, extension: str) -> str:
+        """The name a file is kept under (from its content, never the uploader's name)."""
+
+    def keep(self, incoming: IncomingFile, key: str) -> bool:
+        """Keep a received file under key; False if one was already kept under it."""
+
+    def path(self, key: str) -> Path:
+        """A readable path of a kept file, to serve it (with ranges) and read it."""
+
+    def exists(self, key: str) -> bool:
+        """Whether a file is kept under key."""
+
+    def derived_path(self, sha256: str, name: str) -> Path:
+        """Where a thumbnail or a rendered page of a file is kept."""
+
+    def delete(self, key: str) -> None:
+        """Forget a file and everything derived from it."""
+
+    def discard(self, incoming: IncomingFile) -> None:
+        """Drop a received file that is not to be kept."""
+
+
+class LocalStorage(Storage):
     """Files in a local folder (which may be a volume shared by several hosts)."""
 
     def __init__(self, root: str | Path):
@@ -99,7 +133,7 @@ class LocalStorage:
         incoming.path.unlink(missing_ok=True)
 
 
-def get_storage() -> LocalStorage:
+def get_storage() -> Storage:
     """The storage of the current app."""
     return current_app.extensions["storage"]
 

@@ -1,18 +1,21 @@
 """Small helpers shared by the page views."""
 
 from flask import current_app, flash, request, url_for
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, ValidationError
 
 from library.errors import DomainError
 from library.extensions import db
+from library.models.base import MAX_ID
 
 
 class IdConverter(BaseConverter):
     """A row id in a URL: digits that fit the database, so a huge number is a plain 404."""
 
-    regex = r"[1-9][0-9]{0,17}"
+    regex = r"[1-9][0-9]{0,9}"
 
     def to_python(self, value: str) -> int:
+        if int(value) > MAX_ID:
+            raise ValidationError  # no route matches: a 404
         return int(value)
 
     def to_url(self, value) -> str:

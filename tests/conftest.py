@@ -1,9 +1,13 @@
-"""Fixtures: a fresh app per test on tmp_path with a real SQLite file, real files and index."""
+"""Fixtures: a fresh app per test on tmp_path with its own database, real files and index.
 
-import shutil
+The database is a SQLite file, or a PostgreSQL database when LIBRARY_TEST_DATABASE_URL names a
+server (tests/databases.py; `make test` runs the suite both ways).
+"""
+
 from pathlib import Path
 
 import pytest
+from databases import SEARCH_BACKEND, databases_for, dialect
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from support import PASSWORD
@@ -17,13 +21,14 @@ from library.extensions import db
 from library.models import Organisation
 
 
-def _config(folder: Path, **extra) -> dict:
+def _config(folder: Path, database_url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'library.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "SEARCH_INDEX_DIR": str(folder / "index"),
+        "SEARCH_BACKEND": SEARCH_BACKEND,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "thuvien.test",
@@ -31,28 +36,55 @@ def _config(folder: Path, **extra) -> dict:
     }
 
 
+def pytest_report_header(config):
+    return f"database: {dialect()}, search backend: {SEARCH_BACKEND}"
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
+def databases(tmp_path_factory):
     """One database built by the migrations, copied for each test (faster than migrating)."""
     folder = tmp_path_factory.mktemp("template")
-    app = create_app(_config(folder))
+    factory = databases_for(folder)
+    app = create_app(_config(folder, factory.template_url()))
     with app.app_context():
         prepare_database()
+        db.session.remove()
         db.engine.dispose()
-    return folder / "library.db"
+    yield factory
+    factory.close()
 
 
 @pytest.fixture
-def make_app(tmp_path, template_db):
-    """Build an app on this test's folder, with settings changed as the test needs."""
+def database_url(tmp_path, databases):
+    """This test's own database, a copy of the migrated template."""
+    url = databases.for_test(tmp_path)
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, databases):
+    """A database with no tables at all, of the same kind as the test's."""
+    url = databases.empty(tmp_path)
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    """Build an app on this test's folder and database, with settings changed as it needs."""
+
+    built = []
 
     def build(**extra):
-        db_file = tmp_path / "library.db"
-        if not db_file.exists():
-            shutil.copy(template_db, db_file)
-        return create_app(_config(tmp_path, **extra))
+        built.append(create_app(_config(tmp_path, database_url, **extra)))
+        return built[-1]
 
-    return build
+    yield build
+    # Close every pooled connection: none may outlive its database (or leak past the test).
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

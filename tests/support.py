@@ -41,3 +41,15 @@ def stored_files(app) -> list[Path]:
     """Every kept file and derived image under the uploads folder (temporary files excluded)."""
     root = Path(app.config["UPLOAD_FOLDER"])
     return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts]
+
+
+def database_dump() -> str:
+    """Every row of every table of the app's database, as text (any database engine)."""
+    from sqlalchemy import select
+
+    from library.extensions import db
+
+    lines = []
+    for table in db.metadata.sorted_tables:
+        lines += [f"{table.name}: {tuple(row)!r}" for row in db.session.execute(select(table))]
+    return "\n".join(lines)

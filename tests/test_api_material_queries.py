@@ -99,8 +99,9 @@ def test_detail_of_draft_is_404_and_withdrawn_is_410_with_reason(client, make_ma
     assert response.json["reason"] == "Luật đã thay đổi"
 
 
-def test_huge_material_id_is_404_not_an_error(client):
-    response = client.get("/api/v1/materials/99999999999999999999999999")
+@pytest.mark.parametrize("number", ["99999999999999999999999999", "2147483648", "9" * 17])
+def test_huge_material_id_is_404_not_an_error(client, number):
+    response = client.get(f"/api/v1/materials/{number}")
     assert response.status_code == 404
     assert response.json["error"] == "not_found"
 
@@ -188,6 +189,7 @@ def test_admin_names_the_organisation(client, make_user, make_org):
         {**NEW, "areas": 5},
         {**NEW, "tags": {"a": {"b": 1}}},
         {**NEW, "superseded_by": 10**30},
+        {**NEW, "superseded_by": 2**31},
         {**NEW, "superseded_by": "abc"},
         {**NEW, "title": {"vi": "x"}},
     ],

@@ -181,6 +181,10 @@ def test_security_headers_are_set_on_pages(client):
 def test_huge_or_odd_ids_are_404_not_errors(client):
     for path in (
         "/materials/99999999999999999999999",
+        # Past a 32-bit INTEGER column (PostgreSQL would refuse to compare it): no row, a 404.
+        "/materials/2147483648",
+        "/materials/99999999999999999",
+        "/files/2147483648/a.pdf",
         "/materials/0",
         "/materials/-1",
         "/files/99999999999999999999/a.pdf",

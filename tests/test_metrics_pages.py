@@ -147,6 +147,7 @@ def test_an_editor_cannot_log_sessions(client, login, people):
 
 
 def test_the_workforce_form_needs_its_csrf_token(make_app, people):
+    form = _workforce_form(people, total="100")  # read in the test's own app context
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
@@ -160,7 +161,7 @@ def test_the_workforce_form_needs_its_csrf_token(make_app, people):
                 "csrf_token": token,
             },
         )
-        answer = client.post("/metrics/workforce", data=_workforce_form(people, total="100"))
+        answer = client.post("/metrics/workforce", data=form)
         assert answer.status_code == 400
         assert db.session.get(Setting, "workforce_total") is None
         db.session.remove()

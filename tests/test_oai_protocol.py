@@ -158,6 +158,12 @@ def test_repository_identity_follows_configuration(app, client, published):
     ]
 
 
+@pytest.mark.parametrize("number", ["2147483648", "9999999999"])
+def test_an_identifier_past_any_row_id_does_not_exist(client, number):
+    root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=ID.format(number))
+    assert error_code(root) == "idDoesNotExist"
+
+
 def test_drafts_never_appear(client, make_material, org):
     draft = make_material(status="draft", org=org)
     root = oai(client, verb="GetRecord", metadataPrefix="oai_dc", identifier=ID.format(draft.id))

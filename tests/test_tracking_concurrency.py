@@ -1,4 +1,5 @@
-"""Under parallel load on a file-backed SQLite, no counted event is lost or counted twice."""
+"""Under parallel load on one database (SQLite file or PostgreSQL), no counted event is lost or
+counted twice: each thread is a request of its own, with its own session and connection."""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -14,6 +14,7 @@ from library.accounts.forms import LoginForm, OrganisationForm, TokenForm, UserF
 from library.errors import DomainError
 from library.extensions import db, limiter, login_manager
 from library.models import User
+from library.models.base import row_id
 from library.web import show_form_errors
 
 login_manager.login_view = "accounts.login"
@@ -23,7 +24,8 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    number = row_id(user_id)
+    return db.session.get(User, number) if number else None
 
 
 def admin_required(view):

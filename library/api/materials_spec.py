@@ -2,9 +2,9 @@
 
 from library.api.openapi import describe, error_response, json_response, ref
 from library.areas import AREA_CODES
+from library.models.base import MAX_ID
 from library.models.materials import KINDS, LICENSES, STATUSES
 
-MAX_ID = 2**31 - 1
 NULLABLE_STRING = {"type": ["string", "null"]}
 
 FILE = {

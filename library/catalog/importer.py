@@ -15,6 +15,7 @@ from library.catalog.validation import as_list
 from library.errors import DomainError
 from library.extensions import db
 from library.models import Material, Organisation, StoredFile
+from library.models.base import row_id
 from library.storage import discard_since, pending_mark
 
 
@@ -167,8 +168,8 @@ def _link_successor(record: dict, material: Material, report: ImportReport) -> N
     if not target:
         return
     successor = db.session.scalar(select(Material).where(Material.external_id == str(target)))
-    if successor is None and str(target).isdigit():
-        successor = db.session.get(Material, int(target))
+    if successor is None and row_id(target):
+        successor = db.session.get(Material, row_id(target))
     if successor is None:
         # The newer material may come later in the manifest; link it at the end.
         report.pending_links.append((material.id, str(target)))

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from library.areas import AREA_CODES
 from library.catalog import video
 from library.errors import ValidationFailed
+from library.models.base import MAX_ID
 from library.models.materials import KINDS, LICENSES
 
 TITLE_MAX = 300
@@ -159,7 +160,7 @@ def _reference(value) -> int | None:
         number = int(value)
     except (TypeError, ValueError):
         raise ValueError(_l("Mã tài liệu không hợp lệ.")) from None
-    if not 1 <= number < 2**62:
+    if not 1 <= number <= MAX_ID:
         raise ValueError(_l("Mã tài liệu không hợp lệ."))
     return number
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, case, delete, func, insert, literal, select, update
 
 from library.areas import AREA_CODES
+from library.database import hold_lock
 from library.errors import DomainError
 from library.extensions import db
 from library.models import (
@@ -36,6 +37,9 @@ ROLLUP_COLUMNS = (
 
 
 WATERMARK = "rolled_through"
+# Rollups and pruning run one at a time across every process and host (cron on two hosts, a
+# command during a deploy): each rebuilds rows from what it reads, so two at once would clash.
+LOCK = "metrics.rollup"
 
 
 def rolled_through() -> date | None:
@@ -65,6 +69,7 @@ def not_rolled(day_column, start: date | None = None, end: date | None = None) -
 
 def rollup_pending(today: date, progress=None) -> tuple[int, int]:
     """Roll up every finished day not rolled up yet; returns (days, events)."""
+    hold_lock(db.session, LOCK)
     days = days_to_roll(today)
     total = rollup_days(days, progress)
     setting = db.session.get(Setting, WATERMARK) or Setting(key=WATERMARK, value="")
@@ -76,6 +81,7 @@ def rollup_pending(today: date, progress=None) -> tuple[int, int]:
 
 def rollup_days(days: list[date], progress=None) -> int:
     """Roll up several days, then rebuild each month they touch once; returns the events."""
+    hold_lock(db.session, LOCK)
     total = 0
     for day in days:
         total += rollup_day(day, with_month=False)
@@ -113,6 +119,7 @@ def rollup_month(month: date) -> None:
 
 def rollup_day(day: date, with_month: bool = True) -> int:
     """(Re)build one day's rollups from its raw events; running it twice changes nothing."""
+    hold_lock(db.session, LOCK)
     rolled = db.session.get(RolledDay, day)
     if rolled is not None and rolled.pruned:
         raise DomainError(_l("Dữ liệu gốc của ngày này đã được xóa, không thể tổng hợp lại."))
@@ -200,6 +207,7 @@ def days_to_roll(today: date) -> list[date]:
 
 def prune_events(today: date, keep_days: int) -> int:
     """Delete raw events older than keep_days of days already rolled up; return how many."""
+    hold_lock(db.session, LOCK)
     cutoff = today - timedelta(days=keep_days)
     days = select(RolledDay.day).where(RolledDay.day < cutoff)
     result = db.session.execute(delete(Event).where(Event.day.in_(days)))

@@ -9,6 +9,7 @@ from library.accounts.permissions import require
 from library.errors import ValidationFailed
 from library.extensions import db
 from library.models import Area, Material, OfflineSession, Organisation
+from library.models.base import row_id
 
 MAX_NOTE = 500
 
@@ -65,7 +66,8 @@ def _held_on(value, today: date, errors: dict) -> date | None:
 
 
 def _enterprise(value, errors: dict) -> Organisation | None:
-    org = db.session.get(Organisation, int(value)) if str(value or "").isdigit() else None
+    org_id = row_id(value)
+    org = db.session.get(Organisation, org_id) if org_id else None
     if org is None or org.type != "enterprise":
         errors["organisation_id"] = _l("Cần chọn một doanh nghiệp.")
         return None
@@ -100,7 +102,7 @@ def _areas(codes: list[str], errors: dict) -> list[Area]:
 
 
 def _materials(ids: list, errors: dict) -> list[Material]:
-    numbers = {int(i) for i in ids if str(i).isdigit()}
+    numbers = {row_id(i) for i in ids} - {None}
     if len(numbers) != len(ids):
         errors["materials"] = _l("Tài liệu không hợp lệ.")
         return []

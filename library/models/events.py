@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from library.extensions import db
@@ -23,7 +23,11 @@ class Event(db.Model):
         Index("ix_events_material_day", "material_id", "day", "event"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # 64-bit on PostgreSQL: a national campaign can count billions of events over the years.
+    # SQLite's INTEGER PRIMARY KEY is already 64-bit (and must stay INTEGER to be the rowid).
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Local (Viet Nam) day and hour, kept so rollups and unique counts need no SQL date functions.
     day: Mapped[date] = mapped_column(Date, index=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from library.models.base import utcnow
+from library.models.base import row_id, utcnow
 from library.oai import metadata, repository, tokens
 from library.oai.arguments import OaiError, check, date_range
 from library.oai.xml import XSI_NS, datestamp, envelope, sub
@@ -36,7 +36,7 @@ class Settings:
         """The material id in one of this repository's identifiers, else None."""
         prefix = f"oai:{self.repository_id}:"
         match = LOCAL_ID.match(identifier[len(prefix) :]) if identifier.startswith(prefix) else None
-        return int(match.group(1)) if match else None
+        return row_id(match.group(1)) if match else None
 
 
 def respond(args, settings: Settings):
