@@ -113,6 +113,21 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/login"): Route(lambda w: "/login", public()),
     ("POST", "/login"): Route(lambda w: "/login", public(), data=lambda w: {}),
     ("POST", "/logout"): Route(lambda w: "/logout", public()),
+    ("GET", "/password/forgot"): Route(lambda w: "/password/forgot", public()),
+    ("POST", "/password/forgot"): Route(
+        lambda w: "/password/forgot", public(), data=lambda w: {"email": "bientap.a@thuvien.vn"}
+    ),
+    ("GET", "/password/reset"): Route(lambda w: "/password/reset", public()),
+    # A bad token is refused with 400 for everybody; a good one is tested on its own.
+    ("POST", "/password/reset"): Route(
+        lambda w: "/password/reset",
+        dict.fromkeys(ACTORS, 400),
+        data=lambda w: {
+            "token": "x",
+            "password": "mat-khau-moi-dai",
+            "confirm": "mat-khau-moi-dai",
+        },
+    ),
     # A material and its files: a draft only for its organisation's staff.
     ("GET", "/materials/<id:material_id>"): Route(
         lambda w: f"/materials/{w.draft.id}", draft_visible()
