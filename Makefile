@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser lint translations bench clean
+.PHONY: run test install browser lint audit translations bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -37,7 +37,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install browser lint
+# Known vulnerabilities of the installed packages, from PyPI's advisory data (nothing else is
+# asked). A vulnerable package fails the build: raise its pin in pyproject.toml.
+audit: $(STAMP)
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
+test: install browser lint audit
 	$(BIN)/pytest -n 2 -q
 
 bench: install
