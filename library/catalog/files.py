@@ -30,6 +30,14 @@ def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
     return stored, material
 
 
+def download_name(stored: StoredFile, material: Material) -> str:
+    """The uploader's name for the file, with the extension of what it really is (werkzeug
+    sends it as an ASCII filename plus an RFC 5987 filename* for the rest of Unicode)."""
+    name = (stored.original_name or "").strip()
+    stem = name.rsplit(".", 1)[0].strip(" .") if "." in name[1:] else name.strip(" .")
+    return f"{stem or f'tai-lieu-{material.id}'}.{stored.extension}"
+
+
 def _harden(response, cache: bool = True):
     # A stored file is never run as a page of this site, even if a browser tried.
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -52,7 +60,7 @@ def file(file_id: int, name: str):
         path,
         mimetype=stored.mime_type,
         as_attachment=download,
-        download_name=f"tai-lieu-{material.id}.{stored.extension}",
+        download_name=download_name(stored, material),
         conditional=True,
         etag=stored.sha256,
         max_age=86400,
