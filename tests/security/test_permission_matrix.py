@@ -326,14 +326,17 @@ def test_route_answers_each_actor_as_the_product_says(world, key):
 
 
 def test_hidden_titles_never_appear_in_search_or_lists(world):
-    """The search box echoes what was typed; the hidden material itself must not be listed."""
+    """Search, suggestions, lists, OAI-PMH records and the API never show a hidden material."""
+    hidden = (world.draft.id, world.in_review.id)
+    urls = ["/search?q=b%E1%BA%A3n+nh%C3%A1p", "/search?q=ch%E1%BB%9D+duy%E1%BB%87t", "/manage"]
+    urls += [
+        f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:thuvien.test:material/{i}"
+        for i in hidden
+    ]
+    urls += [f"/api/v1/materials/{i}" for i in hidden] + ["/api/v1/suggest?q=b%E1%BA%A3n"]
     for actor in CANNOT_SEE_A_DRAFTS:
         client = world.clients[actor]
-        for url in (
-            "/search?q=b%E1%BA%A3n+nh%C3%A1p",
-            "/search?q=ch%E1%BB%9D+duy%E1%BB%87t",
-            "/manage",
-        ):
+        for url in urls:
             body = client.get(url).get_data(as_text=True)
             assert "7Q3Z" not in body and "8K2W" not in body, (actor, url)
 
@@ -357,3 +360,20 @@ def test_a_session_cookie_alone_cannot_write_through_the_api(world):
     assert client.post("/api/v1/materials", json=NEW_MATERIAL).status_code == 401
     assert client.delete(f"/api/v1/materials/{world.public.id}").status_code == 401
     assert _snapshot(world.public.id)[0] == "published"
+
+
+def test_a_wrong_method_is_a_clear_405_everywhere(world):
+    """PUT (or any method a route does not take) is refused as such, never a server error."""
+    seen = set()
+    for (_method, rule), route in MATRIX.items():
+        if rule in seen or rule.startswith("/static/"):
+            continue
+        seen.add(rule)
+        url = route.url(world)
+        answer = world.clients["editor_a"].open(url, method="PUT")
+        assert answer.status_code == 405, (rule, answer.status_code)
+        assert answer.headers.get("Allow"), rule
+        if rule.startswith("/api/"):
+            assert answer.is_json
+        else:
+            assert "Phương thức không được hỗ trợ" in answer.get_data(as_text=True)
