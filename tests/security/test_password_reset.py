@@ -39,12 +39,15 @@ def test_the_answer_is_the_same_whether_or_not_the_account_exists(client, make_u
     user = make_user("editor", email="co-tai-khoan@thuvien.vn")
     known, known_time = ask(client, user.email)
     unknown, unknown_time = ask(client, "khong-co@thuvien.vn")
+    # The fastest of a few tries of each, so a busy machine's pauses do not count.
+    known_time = min([known_time] + [ask(client, user.email)[1] for _ in range(2)])
+    unknown_time = min([unknown_time] + [ask(client, "khong-co@thuvien.vn")[1] for _ in range(2)])
     assert known.status_code == unknown.status_code == 200
     assert visible_text(known) == visible_text(unknown)
     assert "Nếu địa chỉ này có tài khoản" in visible_text(known)
     # Both answers are fast; neither waits for the e-mail to be sent.
     assert abs(known_time - unknown_time) < 0.25
-    assert [m["To"] for m in outbox()] == [user.email]
+    assert [m["To"] for m in outbox()] == [user.email] * 3
 
 
 def test_the_link_sets_a_new_password_once(client, make_user, app):
