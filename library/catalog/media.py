@@ -91,6 +91,7 @@ def _inspect_pdf(path: Path, facts: FileFacts) -> None:
     try:
         reader = PdfReader(str(path), strict=False)
         facts.page_count = len(reader.pages)
+        _refuse_inflated_pages(reader)
         facts.text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         log.info("PDF refused: %s", err)
@@ -208,6 +209,40 @@ def strip_active_content(path: Path) -> list[str]:
     tmp.replace(path)
     log.info("PDF active content removed: %s", ", ".join(found))
     return found
+
+
+MAX_PAGE_CONTENT = 20 * 1024 * 1024
+
+
+def _refuse_inflated_pages(reader) -> None:
+    """Refuse a PDF whose page drawing instructions inflate past MAX_PAGE_CONTENT (a small file
+    that would take seconds and hundreds of MB to draw), measured without inflating it whole."""
+    import zlib
+
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        if contents is None:
+            continue
+        contents = contents.get_object()
+        streams = contents if isinstance(contents, list) else [contents]
+        total = 0
+        for stream in streams:
+            stream = stream.get_object()
+            data = getattr(stream, "_data", b"") or b""
+            if stream.get("/Filter") not in ("/FlateDecode", ["/FlateDecode"]):
+                total += len(data)
+                continue
+            inflater = zlib.decompressobj()
+            for start in range(0, len(data), 65536):
+                total += len(inflater.decompress(data[start : start + 65536], 1 << 20))
+                while inflater.unconsumed_tail and total <= MAX_PAGE_CONTENT:
+                    total += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+                if total > MAX_PAGE_CONTENT:
+                    break
+        if total > MAX_PAGE_CONTENT:
+            raise FileRejected(
+                _l("Tệp PDF có trang quá nặng để hiển thị (có thể là tệp độc hại)."), status=413
+            )
 
 
 def _pdf_text(reader) -> str:

@@ -315,3 +315,30 @@ def test_any_file_name_is_saved_safely_and_downloaded_correctly(case, client, ed
     if shown is not None:
         assert downloaded == shown.strip() + ".pdf" or downloaded == f"{kept.rsplit('.', 1)[0]}.pdf"
     assert downloaded == kept.rsplit(".", 1)[0].strip(" .") + ".pdf"
+
+
+def pdf_compression_bomb() -> bytes:
+    """A 60 KB PDF whose page content inflates to 60 MB."""
+    import zlib
+
+    from pypdf.generic import StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    stream = StreamObject()
+    stream._data = zlib.compress(b"BT /F1 12 Tf 10 10 Td (a) Tj ET\n" + b" " * 60_000_000, 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_a_pdf_compression_bomb_is_refused_quickly(client, editor, app):
+    started = time.perf_counter()
+    answer = send(client, pdf_compression_bomb(), "bom.pdf")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 3, f"took {elapsed:.1f} s"
+    assert answer.status_code == 422  # the upload page answers 422 to any refused file
+    assert "Tệp PDF có trang quá nặng" in answer.get_data(as_text=True)
+    assert_nothing_saved(app)
