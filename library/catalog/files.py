@@ -7,7 +7,7 @@ from flask import abort, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from library.accounts.permissions import can_see
+from library.accounts.permissions import can_see, shows_withdrawal
 from library.catalog import bp, media
 from library.extensions import db
 from library.models import Material, StoredFile
@@ -26,7 +26,7 @@ def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
     if material is None:
         abort(404)
     if not can_see(current_user, material):
-        abort(410 if material.status == "withdrawn" else 404)
+        abort(410 if shows_withdrawal(material) else 404)
     return stored, material
 
 

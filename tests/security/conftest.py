@@ -44,6 +44,7 @@ class World:
     b_material: object = None
     made: list = field(default_factory=list)
     target: int | None = None
+    withdrawn_draft: object = None
 
     def fresh(self, status="draft", org="a", kind="legal_digest", **extra):
         """A new material of organisation A (or B) for an action that changes it."""
@@ -128,6 +129,13 @@ def world(app, make_org, make_user):
             "status": "published",
         },
     )
+    w.withdrawn_draft = catalog.create_material(
+        SYSTEM,
+        orgs["a"],
+        {**base, "title": "Bản nháp đã rút 5M1X", "kind": "book", "body": "Nháp."},
+    )
+    db.session.flush()
+    catalog.withdraw_material(SYSTEM, w.withdrawn_draft, "Lý do nội bộ 5M1X")
     db.session.commit()
     # Views of A's public material, credited to the union: figures others must not read.
     now = datetime.now(UTC)

@@ -29,7 +29,8 @@ from .conftest import ACTORS
 OK = "ok"
 LOGIN = "login"
 STAFF_A = ("editor_a", "reviewer_a", "admin")
-SECRET_MARKERS = ("7Q3Z", "8K2W")  # in the draft's and the in-review material's titles
+# In the titles of A's draft, of A's material in review and of a draft withdrawn unpublished.
+SECRET_MARKERS = ("7Q3Z", "8K2W", "5M1X")
 CANNOT_SEE_A_DRAFTS = ("anonymous", "union", "editor_b")
 
 
@@ -327,18 +328,24 @@ def test_route_answers_each_actor_as_the_product_says(world, key):
 
 def test_hidden_titles_never_appear_in_search_or_lists(world):
     """Search, suggestions, lists, OAI-PMH records and the API never show a hidden material."""
-    hidden = (world.draft.id, world.in_review.id)
+    hidden = (world.draft.id, world.in_review.id, world.withdrawn_draft.id)
     urls = ["/search?q=b%E1%BA%A3n+nh%C3%A1p", "/search?q=ch%E1%BB%9D+duy%E1%BB%87t", "/manage"]
     urls += [
         f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:thuvien.test:material/{i}"
         for i in hidden
     ]
     urls += [f"/api/v1/materials/{i}" for i in hidden] + ["/api/v1/suggest?q=b%E1%BA%A3n"]
+    urls += [f"/materials/{i}" for i in hidden] + ["/feed.atom", "/sitemap.xml"]
+    urls += ["/oai?verb=ListRecords&metadataPrefix=oai_dc"]
     for actor in CANNOT_SEE_A_DRAFTS:
         client = world.clients[actor]
         for url in urls:
-            body = client.get(url).get_data(as_text=True)
-            assert "7Q3Z" not in body and "8K2W" not in body, (actor, url)
+            answer = client.get(url)
+            assert answer.status_code < 500, url
+            if url.startswith(("/materials/", "/api/v1/materials/")):
+                assert answer.status_code == 404, (actor, url, answer.status_code)
+            body = answer.get_data(as_text=True)
+            assert not any(m in body for m in SECRET_MARKERS), (actor, url)
 
 
 def test_another_organisations_figures_stay_hidden(world):
