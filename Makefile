@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser zbar postgres lint translations bench clean
+.PHONY: run test install browser zbar postgres lint audit translations bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Known vulnerabilities of the installed packages, from PyPI's advisory data (nothing else is
+# asked). A vulnerable package fails the build: raise its pin in pyproject.toml.
+audit: $(STAMP)
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
 # Debian's PostgreSQL server for the second pass of the tests (tests/with_postgres.sh starts a
 # throwaway cluster of it on loopback, and would install it too).
 postgres:
@@ -51,7 +56,7 @@ postgres:
 	  apt-get update -qq && apt-get install -y -qq postgresql postgresql-contrib >/dev/null; }
 
 # The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
-test: install browser zbar postgres lint
+test: install browser zbar postgres lint audit
 	@start=$$(date +%s); \
 	$(BIN)/pytest -n 2 -q || status=$$?; \
 	echo "test pass 1 (SQLite): $$(( $$(date +%s) - start )) s"; exit $${status:-0}

@@ -36,6 +36,17 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "LOGIN_MAX_FAILURES": 8,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Password reset: a signed link valid this many seconds, asked for this often per address.
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "PASSWORD_RESET_RATE_LIMIT": "5 per 15 minutes",
+        # E-mail: SMTP when MAIL_SERVER is set; otherwise messages go to the outbox folder.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 587,
+        "MAIL_USE_TLS": True,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "Thư viện học tập mở <no-reply@localhost>",
+        "MAIL_OUTBOX_DIR": str(instance / "outbox"),
         # Open interfaces: API, OAI-PMH, feeds.
         "API_ANON_RATE_LIMIT": "120 per minute",
         "OAI_PAGE_SIZE": 100,

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -131,9 +131,9 @@ def register(app) -> None:
         fallback = HTTP_MESSAGES[500] if err.code >= 500 else HTTP_MESSAGES[400]
         message = HTTP_MESSAGES.get(err.code, fallback)
         code = (err.name or "error").lower().replace(" ", "_")
-        response = error_response(err.code, code, message)
-        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
-            response[0].headers["Allow"] = ", ".join(err.valid_methods)
+        response = make_response(error_response(err.code, code, message))
+        if err.code == 405 and getattr(err, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
 
     @app.errorhandler(Exception)

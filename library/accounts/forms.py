@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectChoice,
@@ -56,3 +57,16 @@ class UserForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Tên khóa (để nhận biết)"), validators=[Optional(), Length(max=100)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=255)])
+
+
+class ResetPasswordForm(FlaskForm):
+    # Filled from the link's #fragment by static/js/site.js: never part of a logged URL.
+    token = HiddenField(validators=[Length(max=500)])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=500)])
+    confirm = PasswordField(
+        _l("Nhập lại mật khẩu mới"), validators=[DataRequired(), Length(max=500)]
+    )

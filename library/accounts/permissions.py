@@ -48,6 +48,12 @@ def can_see(user, material) -> bool:
     return material.status == "published" or can_edit(user, material)
 
 
+def shows_withdrawal(material) -> bool:
+    """A withdrawn material that was once public explains it was withdrawn (410, with its title);
+    one withdrawn before it was ever published stays unknown (404) to those who cannot see it."""
+    return material.status == "withdrawn" and material.published_at is not None
+
+
 def require(allowed: bool) -> None:
     """Raise PermissionDenied unless allowed."""
     if not allowed:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -180,3 +181,67 @@ def list_users() -> list[User]:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Password reset: a signed, time-limited token bound to the current password hash, so it stops
+# working as soon as the password changes (it is single-use) or after PASSWORD_RESET_MAX_AGE.
+RESET_SALT = "password-reset"
+
+
+def password_fingerprint(user: User) -> str:
+    """A short digest of the password hash: changes whenever the password does."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+
+
+def find_active_user(email: str) -> User | None:
+    """The active account with this e-mail, or None (without saying which)."""
+    user = db.session.scalar(
+        select(User).where(func.lower(User.email) == (email or "").strip().lower()[:255])
+    )
+    return user if user is not None and user.active else None
+
+
+def reset_token(user: User, secret_key: str) -> str:
+    return _reset_serializer(secret_key).dumps({"u": user.id, "p": password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
+    """The user a reset token was made for, if it is genuine, fresh and not used yet."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        data = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active:
+        return None
+    if not secrets.compare_digest(str(data.get("p", "")), password_fingerprint(user)):
+        return None
+    return user
+
+
+def check_new_password(password: str, confirm: str) -> None:
+    """The password rules of the whole site, with a Vietnamese message for each problem."""
+    errors = {}
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
+    elif password != confirm:
+        errors["confirm"] = _l("Hai mật khẩu không giống nhau.")
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+
+def set_password(user: User, password: str, confirm: str) -> None:
+    """Change a password after a reset: old sessions and reset links stop working."""
+    check_new_password(password, confirm)
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    record_change(user, "reset_password", user, {})

@@ -4,7 +4,7 @@ from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from library.accounts.permissions import can_see
+from library.accounts.permissions import can_see, shows_withdrawal
 from library.api import bp, materials_spec, params, payload
 from library.api.auth import bearer_user, token_required
 from library.api.serializers import material_json
@@ -47,7 +47,7 @@ def _visible(material_id: int):
     """The material if the caller may read it; 410 with the reason once withdrawn."""
     material = _find(material_id)
     if not can_see(bearer_user(), material):
-        if material.status == "withdrawn":
+        if shows_withdrawal(material):
             raise Gone(_l("Tài liệu này đã được thu hồi."), reason=material.withdrawal_reason)
         raise NotFound()
     return material

@@ -7,7 +7,7 @@ from flask import abort, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
-from library.accounts.permissions import can_see
+from library.accounts.permissions import can_see, shows_withdrawal
 from library.catalog import bp, media
 from library.extensions import db
 from library.models import Material, StoredFile
@@ -26,8 +26,16 @@ def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
     if material is None:
         abort(404)
     if not can_see(current_user, material):
-        abort(410 if material.status == "withdrawn" else 404)
+        abort(410 if shows_withdrawal(material) else 404)
     return stored, material
+
+
+def download_name(stored: StoredFile, material: Material) -> str:
+    """The uploader's name for the file, with the extension of what it really is (werkzeug
+    sends it as an ASCII filename plus an RFC 5987 filename* for the rest of Unicode)."""
+    name = (stored.original_name or "").strip()
+    stem = name.rsplit(".", 1)[0].strip(" .") if "." in name[1:] else name.strip(" .")
+    return f"{stem or f'tai-lieu-{material.id}'}.{stored.extension}"
 
 
 def _harden(response, cache: bool = True):
@@ -52,7 +60,7 @@ def file(file_id: int, name: str):
         path,
         mimetype=stored.mime_type,
         as_attachment=download,
-        download_name=f"tai-lieu-{material.id}.{stored.extension}",
+        download_name=download_name(stored, material),
         conditional=True,
         etag=stored.sha256,
         max_age=86400,

@@ -11,7 +11,7 @@ from library.areas import all_areas
 from library.audit import history_of
 from library.catalog import bp, services
 from library.catalog.forms import MaterialForm, ReviewForm, WithdrawForm
-from library.errors import DomainError
+from library.errors import DomainError, PermissionDenied
 from library.extensions import db
 from library.models import Material, Organisation
 from library.models.materials import STATUSES
@@ -133,10 +133,15 @@ def _status_message(material: Material) -> str:
 
 
 def _act(material_id: int, action, success: str, *args):
-    """Run one state change from a POSTed button and go back to the material."""
+    """Run one state change from a POSTed button and go back to the material.
+
+    A refusal for lack of rights is a 403 page (raised on), never a redirect that reads as done.
+    """
     material = services.get_material(material_id)
     try:
         action(current_user, material, *args)
+    except PermissionDenied:
+        raise
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")

@@ -1,5 +1,6 @@
 """What an uploaded file really is, judged by its content; thumbnails and page images."""
 
+import io
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -90,12 +91,158 @@ def _inspect_pdf(path: Path, facts: FileFacts) -> None:
     try:
         reader = PdfReader(str(path), strict=False)
         facts.page_count = len(reader.pages)
+        _refuse_inflated_pages(reader)
         facts.text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         log.info("PDF refused: %s", err)
         raise damaged from err
     if not facts.page_count:
         raise damaged
+    try:
+        strip_active_content(path)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        log.info("PDF refused while removing active content: %s", err)
+        raise damaged from err
+
+
+# What a PDF viewer may run or open on its own: scripts, actions on opening a document or a page,
+# launching programs, forms sent elsewhere, attached files, multimedia and XFA forms.
+ACTIVE_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToE",
+    "/GoToR",
+    "/RichMediaExecute",
+    "/Rendition",
+    "/Movie",
+    "/Sound",
+}
+ACTIVE_ANNOTATIONS = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound", "/3D"}
+
+
+def active_content(reader) -> list[str]:
+    """The active parts of a PDF (empty for a plain document), found by walking every object
+    reachable from its catalogue, compressed object streams included."""
+    found, seen, todo = [], set(), [reader.trailer["/Root"]]
+    while todo:
+        item = todo.pop()
+        ref = getattr(item, "idnum", None)
+        if ref is not None:
+            if ref in seen or len(seen) > 200_000:
+                continue
+            seen.add(ref)
+            item = item.get_object()
+        if isinstance(item, dict):
+            for key in ("/JS", "/OpenAction", "/AA", "/EmbeddedFiles", "/XFA", "/EF", "/AF"):
+                if key in item:
+                    found.append(key)
+            if item.get("/S") in ACTIVE_ACTIONS or item.get("/Subtype") in ACTIVE_ANNOTATIONS:
+                found.append(str(item.get("/S") or item.get("/Subtype")))
+            names = item.get("/Names")
+            if hasattr(names, "get_object") or isinstance(names, dict):
+                names = names.get_object()
+                if isinstance(names, dict) and "/JavaScript" in names:
+                    found.append("/JavaScript")
+            todo.extend(v for k, v in item.items() if k not in ("/Parent", "/P"))
+        elif isinstance(item, list):
+            todo.extend(item)
+    return sorted(set(found))
+
+
+def strip_active_content(path: Path) -> list[str]:
+    """Rewrite a PDF without its active parts; return what was removed (nothing: untouched)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    reader = PdfReader(str(path), strict=False)
+    found = active_content(reader)
+    if not found:
+        return []
+    writer = PdfWriter(clone_from=reader)
+    root = writer._root_object
+    for key in ("/OpenAction", "/AA", "/AF"):
+        root.pop(NameObject(key), None)
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            names.pop(NameObject(key), None)
+    form = root.get("/AcroForm")
+    if form is not None:
+        form.get_object().pop(NameObject("/XFA"), None)
+    for page in writer.pages:
+        page.pop(NameObject("/AA"), None)
+        page.pop(NameObject("/AF"), None)
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for annotation in annotations.get_object():
+            annot = annotation.get_object()
+            if annot.get("/Subtype") in ACTIVE_ANNOTATIONS:
+                continue
+            annot.pop(NameObject("/AA"), None)
+            action = annot.get("/A")
+            if action is not None and action.get_object().get("/S") in ACTIVE_ACTIONS:
+                annot.pop(NameObject("/A"), None)
+            kept.append(annotation)
+        page[NameObject("/Annots")] = kept
+    # Copy again what is still reachable: the removed scripts and files are left out.
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    buffer.seek(0)
+    tmp = path.with_suffix(".clean")
+    with open(tmp, "wb") as out:
+        PdfWriter(clone_from=PdfReader(buffer, strict=False)).write(out)
+    remaining = active_content(PdfReader(str(tmp), strict=False))
+    if remaining:
+        tmp.unlink(missing_ok=True)
+        raise FileRejected(
+            _l(
+                "Tệp PDF chứa mã chạy tự động hoặc tệp đính kèm không gỡ được. "
+                "Vui lòng xuất lại PDF (In → Lưu dưới dạng PDF) rồi tải lên."
+            ),
+            status=422,
+        )
+    tmp.replace(path)
+    log.info("PDF active content removed: %s", ", ".join(found))
+    return found
+
+
+MAX_PAGE_CONTENT = 20 * 1024 * 1024
+
+
+def _refuse_inflated_pages(reader) -> None:
+    """Refuse a PDF whose page drawing instructions inflate past MAX_PAGE_CONTENT (a small file
+    that would take seconds and hundreds of MB to draw), measured without inflating it whole."""
+    import zlib
+
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        if contents is None:
+            continue
+        contents = contents.get_object()
+        streams = contents if isinstance(contents, list) else [contents]
+        total = 0
+        for stream in streams:
+            stream = stream.get_object()
+            data = getattr(stream, "_data", b"") or b""
+            if stream.get("/Filter") not in ("/FlateDecode", ["/FlateDecode"]):
+                total += len(data)
+                continue
+            inflater = zlib.decompressobj()
+            for start in range(0, len(data), 65536):
+                total += len(inflater.decompress(data[start : start + 65536], 1 << 20))
+                while inflater.unconsumed_tail and total <= MAX_PAGE_CONTENT:
+                    total += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+                if total > MAX_PAGE_CONTENT:
+                    break
+        if total > MAX_PAGE_CONTENT:
+            raise FileRejected(
+                _l("Tệp PDF có trang quá nặng để hiển thị (có thể là tệp độc hại)."), status=413
+            )
 
 
 def _pdf_text(reader) -> str:

@@ -2,6 +2,7 @@
 API and command line. Services flush; the caller commits."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from library.accounts.permissions import can_create_in, can_edit, can_review, require
 from library.audit import record_change
 from library.catalog import media
-from library.catalog.validation import clean_fields
+from library.catalog.validation import clean_fields, clean_text
 from library.errors import (
     DuplicateFile,
     FileRejected,
@@ -330,10 +331,16 @@ def _thumbnails(storage, key: str, sha256: str, family: str) -> None:
         log.exception("thumbnails failed for %s", key)
 
 
+# Right-to-left overrides and isolates can make "exe.pdf" read as "fdp.exe" (and back).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
 def _display_name(filename: str) -> str:
-    """Keep only the last part of the name the uploader gave, for display."""
-    name = Path(str(filename).replace("\\", "/")).name
-    return name[:200]
+    """The last part of the name the uploader gave, for display only (files are stored and
+    downloaded under generated names): NFC, no control or direction-override characters."""
+    text = BIDI_CONTROLS.sub("", clean_text(str(filename).replace("\x00", "")))
+    name = text.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return "" if name in (".", "..") else name[:200]
 
 
 def list_public_materials(

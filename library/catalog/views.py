@@ -3,7 +3,7 @@
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from library.accounts.permissions import can_edit, can_see
+from library.accounts.permissions import can_edit, can_see, shows_withdrawal
 from library.areas import all_areas
 from library.catalog import bp, services
 from library.extensions import db
@@ -49,7 +49,7 @@ def area(code: str):
 def material(material_id: int):
     material = db.session.get(Material, material_id)
     if material is None or not can_see(current_user, material):
-        if material is not None and material.status == "withdrawn":
+        if material is not None and shows_withdrawal(material):
             return render_template("catalog/withdrawn.html", material=material), 410
         abort(404)
     channel, enterprise_id = credit_for(material=material)

@@ -56,6 +56,13 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    def get_id(self) -> str:
+        """The id kept in the session and remember cookie: the user's id and a digest of the
+        password hash, so changing the password ends every session opened before."""
+        from library.accounts.services import password_fingerprint
+
+        return f"{self.id}:{password_fingerprint(self)}"
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 

@@ -27,4 +27,14 @@
       }, 150);
     });
   }
+
+  // The password reset link carries its token after "#": browsers never send that part to a
+  // server, so it is in no access log. Move it into the form and out of the address bar.
+  var reset = document.getElementById("reset-form");
+  if (reset && window.location.hash.length > 1) {
+    reset.elements.token.value = window.location.hash.slice(1);
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname);
+    }
+  }
 })();

@@ -1,0 +1,1 @@
+"""Attack tests: permissions, stored XSS, hostile uploads, CSRF, password reset, secrets in logs."""

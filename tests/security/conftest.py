@@ -1,0 +1,149 @@
+"""A small library with two departments, a union and one person of every role, logged in."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from agents import CHROME_ANDROID
+from flask.testing import FlaskClient
+from support import PASSWORD, pdf_bytes, upload
+
+from library.accounts.permissions import SYSTEM
+from library.accounts.services import create_token
+from library.catalog import services as catalog
+from library.extensions import db
+from library.metrics.rollup import rollup_day
+from library.tracking.services import local_time, record_event
+
+ACTORS = ("anonymous", "union", "editor_a", "editor_b", "reviewer_a", "admin")
+DRAFT_TITLE = "Bản nháp mật của Sở A 7Q3Z"
+REVIEW_TITLE = "Tài liệu chờ duyệt của Sở A 8K2W"
+PUBLIC_TITLE = "Sổ tay an toàn lao động của Sở A"
+B_TITLE = "Tài liệu của Sở B"
+
+
+class Client(FlaskClient):
+    """Each request in its own app context, as a server runs it."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@dataclass
+class World:
+    app: object
+    orgs: dict
+    users: dict
+    clients: dict
+    tokens: dict
+    draft: object = None
+    in_review: object = None
+    public: object = None
+    b_material: object = None
+    made: list = field(default_factory=list)
+    target: int | None = None
+    withdrawn_draft: object = None
+
+    def fresh(self, status="draft", org="a", kind="legal_digest", **extra):
+        """A new material of organisation A (or B) for an action that changes it."""
+        raw = {
+            "title": f"Tài liệu thao tác {len(self.made)}",
+            "kind": kind,
+            "areas": ["politics-law"],
+            "license": "gov-work",
+            "body": "Nội dung.",
+            "status": "published" if status == "published" else "draft",
+            **extra,
+        }
+        material = catalog.create_material(SYSTEM, self.orgs[org], raw)
+        if status == "in_review":
+            material.status = "in_review"
+        db.session.commit()
+        self.made.append(material.id)
+        return material
+
+    def fresh_token_id(self, owner="editor_a") -> int:
+        create_token(self.users[owner], "thử")
+        db.session.commit()
+        return self.users[owner].tokens[-1].id
+
+
+@pytest.fixture
+def world(app, make_org, make_user):
+    orgs = {
+        "a": make_org(code="so-a", name="Sở A"),
+        "b": make_org(code="so-b", name="Sở B"),
+        "union": make_org(code="ldld", name="Liên đoàn Lao động", type_="union"),
+    }
+    users = {
+        "union": make_user("union", orgs["union"], email="congdoan@thuvien.vn"),
+        "editor_a": make_user("editor", orgs["a"], email="bientap.a@thuvien.vn"),
+        "editor_b": make_user("editor", orgs["b"], email="bientap.b@thuvien.vn"),
+        "reviewer_a": make_user("reviewer", orgs["a"], email="duyet.a@thuvien.vn"),
+        "admin": make_user("admin", email="quantri@thuvien.vn"),
+    }
+    app.test_client_class = Client
+    clients = {"anonymous": app.test_client()}
+    tokens = {"anonymous": None}
+    for name, user in users.items():
+        client = app.test_client()
+        answer = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert answer.status_code == 302, answer.text
+        clients[name] = client
+    for name, user in users.items():
+        tokens[name] = create_token(user, name)
+    db.session.commit()
+    w = World(app, orgs, users, clients, tokens)
+    base = {"areas": ["politics-law"], "license": "gov-work"}
+    w.draft = catalog.create_material(
+        SYSTEM,
+        orgs["a"],
+        {**base, "title": DRAFT_TITLE, "kind": "leaflet", "status": "draft"},
+        upload(pdf_bytes(2), "ban-nhap.pdf"),
+    )
+    w.in_review = catalog.create_material(
+        SYSTEM, orgs["a"], {**base, "title": REVIEW_TITLE, "kind": "book", "body": "Chờ duyệt."}
+    )
+    w.in_review.status = "in_review"
+    w.public = catalog.create_material(
+        SYSTEM,
+        orgs["a"],
+        {
+            **base,
+            "title": PUBLIC_TITLE,
+            "kind": "legal_digest",
+            "body": "Điều 1.",
+            "status": "published",
+        },
+    )
+    w.b_material = catalog.create_material(
+        SYSTEM,
+        orgs["b"],
+        {
+            **base,
+            "title": B_TITLE,
+            "kind": "legal_digest",
+            "body": "Điều 2.",
+            "status": "published",
+        },
+    )
+    w.withdrawn_draft = catalog.create_material(
+        SYSTEM,
+        orgs["a"],
+        {**base, "title": "Bản nháp đã rút 5M1X", "kind": "book", "body": "Nháp."},
+    )
+    db.session.flush()
+    catalog.withdraw_material(SYSTEM, w.withdrawn_draft, "Lý do nội bộ 5M1X")
+    db.session.commit()
+    # Views of A's public material, credited to the union: figures others must not read.
+    now = datetime.now(UTC)
+    for n in range(3):
+        record_event(
+            w.public.id, "view", f"visitor-{n}", CHROME_ANDROID, "zalo", orgs["union"].id, now
+        )
+    db.session.commit()
+    rollup_day(local_time(now).date())
+    db.session.commit()
+    return w

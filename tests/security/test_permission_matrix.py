@@ -1,0 +1,386 @@
+"""Who may do what: every route of the app, for every kind of person, pages and API.
+
+MATRIX below classifies each (method, rule) of app.url_map. A rule missing from it fails
+test_every_route_is_classified: a new route is added here with the URL to try and what each
+actor gets. Shorthands:
+
+    public()                       everybody gets an answer (2xx/3xx)
+    members(refused=...)           anonymous visitors are sent to the login page, others allowed
+    only("admin", ...)             the named actors allowed, others 403, anonymous to login
+    api_public() / api_only(...)   the same for /api/ calls (anonymous: 401), by bearer token
+
+An URL builder receives the World (tests/security/conftest.py) and may create what it acts on
+(w.fresh() makes a new material of organisation A), so each actor meets the same state.
+Every answer is also read for leaks: the title of organisation A's draft and of a material in
+review never reach anybody who may not see them, whatever the status code.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from library import create_app
+from library.extensions import db
+from library.models import Material
+
+from .conftest import ACTORS
+
+OK = "ok"
+LOGIN = "login"
+STAFF_A = ("editor_a", "reviewer_a", "admin")
+# In the titles of A's draft, of A's material in review and of a draft withdrawn unpublished.
+SECRET_MARKERS = ("7Q3Z", "8K2W", "5M1X")
+CANNOT_SEE_A_DRAFTS = ("anonymous", "union", "editor_b")
+
+
+@dataclass
+class Route:
+    url: Callable
+    expect: dict
+    data: Callable | None = None
+    json: Callable | None = None
+    api: bool = False
+
+
+def public() -> dict:
+    return dict.fromkeys(ACTORS, OK)
+
+
+def members() -> dict:
+    return {**dict.fromkeys(ACTORS, OK), "anonymous": LOGIN}
+
+
+def only(*allowed, refused=403, anonymous=LOGIN) -> dict:
+    expect = {a: (OK if a in allowed else refused) for a in ACTORS}
+    if "anonymous" not in allowed:
+        expect["anonymous"] = anonymous
+    return expect
+
+
+def api_public() -> dict:
+    return public()
+
+
+def api_only(*allowed, refused=403) -> dict:
+    return only(*allowed, refused=refused, anonymous=401)
+
+
+def draft_visible(anonymous=404) -> dict:
+    """Organisation A's draft: its staff and the administrator see it, nobody else."""
+    return only(*STAFF_A, refused=404, anonymous=anonymous)
+
+
+def file_url(suffix):
+    return lambda w: f"/files/{w.draft.file_id}/{suffix}"
+
+
+def fresh(path, status="draft"):
+    """A URL on a new material of organisation A, remembered to check it did not change."""
+
+    def build(w):
+        material = w.fresh(status)
+        w.target = material.id
+        return path.format(id=material.id)
+
+    return build
+
+
+NEW_MATERIAL = {
+    "title": "Tài liệu qua API",
+    "kind": "legal_digest",
+    "areas": ["politics-law"],
+    "license": "gov-work",
+    "body": "Điều 3.",
+}
+
+MATRIX: dict[tuple[str, str], Route] = {
+    # Public pages, feeds, open interfaces.
+    ("GET", "/"): Route(lambda w: "/", public()),
+    ("GET", "/areas/<code>"): Route(lambda w: "/areas/politics-law", public()),
+    ("GET", "/areas/<code>/feed.atom"): Route(lambda w: "/areas/politics-law/feed.atom", public()),
+    ("GET", "/feed.atom"): Route(lambda w: "/feed.atom", public()),
+    ("GET", "/robots.txt"): Route(lambda w: "/robots.txt", public()),
+    ("GET", "/sitemap.xml"): Route(lambda w: "/sitemap.xml", public()),
+    ("GET", "/search"): Route(lambda w: "/search?q=b%E1%BA%A3n+nh%C3%A1p+duy%E1%BB%87t", public()),
+    ("GET", "/oai"): Route(lambda w: "/oai?verb=ListRecords&metadataPrefix=oai_dc", public()),
+    ("POST", "/oai"): Route(
+        lambda w: "/oai",
+        public(),
+        data=lambda w: {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"},
+    ),
+    ("GET", "/static/<path:filename>"): Route(lambda w: "/static/css/site.css", public()),
+    ("GET", "/api"): Route(lambda w: "/api", public()),
+    ("GET", "/login"): Route(lambda w: "/login", public()),
+    ("POST", "/login"): Route(lambda w: "/login", public(), data=lambda w: {}),
+    ("POST", "/logout"): Route(lambda w: "/logout", public()),
+    ("GET", "/password/forgot"): Route(lambda w: "/password/forgot", public()),
+    ("POST", "/password/forgot"): Route(
+        lambda w: "/password/forgot", public(), data=lambda w: {"email": "bientap.a@thuvien.vn"}
+    ),
+    ("GET", "/password/reset"): Route(lambda w: "/password/reset", public()),
+    # A bad token is refused with 400 for everybody; a good one is tested on its own.
+    ("POST", "/password/reset"): Route(
+        lambda w: "/password/reset",
+        dict.fromkeys(ACTORS, 400),
+        data=lambda w: {
+            "token": "x",
+            "password": "mat-khau-moi-dai",
+            "confirm": "mat-khau-moi-dai",
+        },
+    ),
+    # A material and its files: a draft only for its organisation's staff.
+    ("GET", "/materials/<id:material_id>"): Route(
+        lambda w: f"/materials/{w.draft.id}", draft_visible()
+    ),
+    ("GET", "/files/<id:file_id>/<path:name>"): Route(file_url("ban-nhap.pdf"), draft_visible()),
+    ("GET", "/files/<id:file_id>/thumb.webp"): Route(file_url("thumb.webp"), draft_visible()),
+    ("GET", "/files/<id:file_id>/medium.webp"): Route(file_url("medium.webp"), draft_visible()),
+    ("GET", "/files/<id:file_id>/preview.jpg"): Route(file_url("preview.jpg"), draft_visible()),
+    ("GET", "/files/<id:file_id>/pages/<int:number>.webp"): Route(
+        file_url("pages/1.webp"), draft_visible()
+    ),
+    # The play beacon counts only playable files the visitor may see: neither here.
+    ("POST", "/track/play/<int:material_id>"): Route(
+        lambda w: f"/track/play/{w.draft.id}", dict.fromkeys(ACTORS, 404)
+    ),
+    # One's own account and API tokens.
+    ("GET", "/account"): Route(lambda w: "/account", members()),
+    ("POST", "/account/tokens"): Route(lambda w: "/account/tokens", members(), data=lambda w: {}),
+    ("POST", "/account/tokens/<id:token_id>/revoke"): Route(
+        lambda w: f"/account/tokens/{w.fresh_token_id('editor_a')}/revoke",
+        only("editor_a", "admin", refused=404),
+    ),
+    # Administrators only.
+    ("GET", "/admin/organisations"): Route(lambda w: "/admin/organisations", only("admin")),
+    ("POST", "/admin/organisations"): Route(
+        lambda w: "/admin/organisations", only("admin"), data=lambda w: {}
+    ),
+    ("GET", "/admin/users"): Route(lambda w: "/admin/users", only("admin")),
+    ("POST", "/admin/users"): Route(lambda w: "/admin/users", only("admin"), data=lambda w: {}),
+    ("GET", "/admin/search/synonyms"): Route(lambda w: "/admin/search/synonyms", only("admin")),
+    ("POST", "/admin/search/synonyms"): Route(
+        lambda w: "/admin/search/synonyms", only("admin"), data=lambda w: {"text": "a = b"}
+    ),
+    ("GET", "/metrics/reach"): Route(lambda w: "/metrics/reach", only("admin")),
+    ("GET", "/metrics/report"): Route(lambda w: "/metrics/report?year=2026", only("admin")),
+    ("GET", "/metrics/workforce"): Route(lambda w: "/metrics/workforce", only("admin")),
+    ("POST", "/metrics/workforce"): Route(
+        lambda w: "/metrics/workforce", only("admin"), data=lambda w: {"total": "x"}
+    ),
+    # Figures: each sees its own scope (checked for leaks below); sessions for unions.
+    ("GET", "/metrics/"): Route(lambda w: "/metrics/", members()),
+    ("GET", "/metrics/sessions"): Route(lambda w: "/metrics/sessions", only("union", "admin")),
+    ("POST", "/metrics/sessions"): Route(
+        lambda w: "/metrics/sessions", only("union", "admin"), data=lambda w: {}
+    ),
+    # Editors' pages.
+    ("GET", "/manage"): Route(lambda w: "/manage", members()),
+    ("GET", "/manage/materials/new"): Route(
+        lambda w: "/manage/materials/new", only("editor_a", "editor_b", "reviewer_a", "admin")
+    ),
+    ("POST", "/manage/materials/new"): Route(
+        lambda w: "/manage/materials/new",
+        only("editor_a", "editor_b", "reviewer_a", "admin"),
+        data=lambda w: {},
+    ),
+    ("GET", "/manage/materials/<id:material_id>/edit"): Route(
+        lambda w: f"/manage/materials/{w.draft.id}/edit", only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/edit"): Route(
+        fresh("/manage/materials/{id}/edit"),
+        only(*STAFF_A),
+        data=lambda w: {"title": "Đổi tên", "action": "publish"},
+    ),
+    ("GET", "/manage/materials/<id:material_id>/history"): Route(
+        lambda w: f"/manage/materials/{w.draft.id}/history", only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/publish"): Route(
+        fresh("/manage/materials/{id}/publish"), only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/withdraw"): Route(
+        fresh("/manage/materials/{id}/withdraw", "published"), only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/approve"): Route(
+        fresh("/manage/materials/{id}/approve", "in_review"), only("reviewer_a", "admin")
+    ),
+    ("POST", "/manage/materials/<id:material_id>/send-back"): Route(
+        fresh("/manage/materials/{id}/send-back", "in_review"),
+        only("reviewer_a", "admin"),
+        data=lambda w: {"comment": "Sửa lại tiêu đề."},
+    ),
+    # The API, by bearer token (a session cookie is not a credential there).
+    ("GET", "/api/v1/areas"): Route(lambda w: "/api/v1/areas", api_public(), api=True),
+    ("GET", "/api/v1/organisations"): Route(
+        lambda w: "/api/v1/organisations", api_public(), api=True
+    ),
+    ("GET", "/api/v1/openapi.json"): Route(
+        lambda w: "/api/v1/openapi.json", api_public(), api=True
+    ),
+    ("GET", "/api/v1/search"): Route(
+        lambda w: "/api/v1/search?q=nhap+duyet", api_public(), api=True
+    ),
+    ("GET", "/api/v1/suggest"): Route(
+        lambda w: "/api/v1/suggest?q=b%E1%BA%A3n", api_public(), api=True
+    ),
+    ("GET", "/api/v1/materials"): Route(lambda w: "/api/v1/materials", api_public(), api=True),
+    ("POST", "/api/v1/materials"): Route(
+        lambda w: "/api/v1/materials",
+        api_only("editor_a", "editor_b", "reviewer_a", "admin"),
+        json=lambda w: NEW_MATERIAL,
+        api=True,
+    ),
+    ("GET", "/api/v1/materials/<int:material_id>"): Route(
+        lambda w: f"/api/v1/materials/{w.draft.id}", draft_visible(), api=True
+    ),
+    ("GET", "/api/v1/materials/<int:material_id>/stats"): Route(
+        lambda w: f"/api/v1/materials/{w.draft.id}/stats", draft_visible(), api=True
+    ),
+    ("PATCH", "/api/v1/materials/<int:material_id>"): Route(
+        fresh("/api/v1/materials/{id}"),
+        api_only(*STAFF_A),
+        json=lambda w: {"title": "Đổi tên qua API", "status": "published"},
+        api=True,
+    ),
+    ("DELETE", "/api/v1/materials/<int:material_id>"): Route(
+        fresh("/api/v1/materials/{id}", "published"), api_only(*STAFF_A), api=True
+    ),
+    ("GET", "/api/v1/metrics/summary"): Route(
+        lambda w: "/api/v1/metrics/summary?year=2026", api_only("admin"), api=True
+    ),
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_classified():
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    routes = app_routes(app)
+    missing = sorted(routes - MATRIX.keys(), key=lambda r: (r[1], r[0]))
+    assert not missing, f"routes missing from MATRIX in {__file__}: {missing}"
+    stale = sorted(MATRIX.keys() - routes)
+    assert not stale, f"MATRIX names routes the app no longer has: {stale}"
+
+
+def _snapshot(material_id):
+    db.session.expire_all()
+    m = db.session.get(Material, material_id)
+    return (m.status, m.title, m.updated_at, m.review_comment)
+
+
+def _call(world, actor, route, method):
+    world.target = None
+    url = route.url(world)
+    before = _snapshot(world.target) if world.target else None
+    kwargs = {}
+    if route.api:
+        client = world.clients["anonymous"]
+        if world.tokens[actor]:
+            kwargs["headers"] = {"Authorization": f"Bearer {world.tokens[actor]}"}
+    else:
+        client = world.clients[actor]
+    if route.data:
+        kwargs["data"] = route.data(world)
+    if route.json:
+        kwargs["json"] = route.json(world)
+    return client.open(url, method=method, **kwargs), before
+
+
+def _outcome(answer) -> str | int:
+    if answer.status_code in (302, 303) and "/login" in answer.headers.get("Location", ""):
+        return LOGIN
+    if answer.status_code < 400 or answer.status_code == 422:
+        return OK  # allowed: done, redirected after success, or refused for its content
+    return answer.status_code
+
+
+@pytest.mark.parametrize(
+    "key", sorted(MATRIX, key=lambda r: (r[1], r[0])), ids="{0[0]} {0[1]}".format
+)
+def test_route_answers_each_actor_as_the_product_says(world, key):
+    method, _rule = key
+    route = MATRIX[key]
+    problems = []
+    for actor in ACTORS:
+        answer, before = _call(world, actor, route, method)
+        got, wanted = _outcome(answer), route.expect[actor]
+        if got != wanted:
+            problems.append(f"{actor}: got {answer.status_code} ({got}), wanted {wanted}")
+            continue
+        body = answer.get_data()
+        if actor in CANNOT_SEE_A_DRAFTS:
+            for marker in SECRET_MARKERS:
+                if marker.encode() in body:
+                    problems.append(f"{actor}: answer shows the hidden title {marker}")
+        if wanted != OK:
+            if before is not None and _snapshot(world.target) != before:
+                problems.append(f"{actor}: refused, yet the material changed")
+            if answer.status_code in (403, 404) and not route.api:
+                assert "text/html" in answer.content_type
+    assert not problems, "\n".join(problems)
+
+
+def test_hidden_titles_never_appear_in_search_or_lists(world):
+    """Search, suggestions, lists, OAI-PMH records and the API never show a hidden material."""
+    hidden = (world.draft.id, world.in_review.id, world.withdrawn_draft.id)
+    urls = ["/search?q=b%E1%BA%A3n+nh%C3%A1p", "/search?q=ch%E1%BB%9D+duy%E1%BB%87t", "/manage"]
+    urls += [
+        f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:thuvien.test:material/{i}"
+        for i in hidden
+    ]
+    urls += [f"/api/v1/materials/{i}" for i in hidden] + ["/api/v1/suggest?q=b%E1%BA%A3n"]
+    urls += [f"/materials/{i}" for i in hidden] + ["/feed.atom", "/sitemap.xml"]
+    urls += ["/oai?verb=ListRecords&metadataPrefix=oai_dc"]
+    for actor in CANNOT_SEE_A_DRAFTS:
+        client = world.clients[actor]
+        for url in urls:
+            answer = client.get(url)
+            assert answer.status_code < 500, url
+            if url.startswith(("/materials/", "/api/v1/materials/")):
+                assert answer.status_code == 404, (actor, url, answer.status_code)
+            body = answer.get_data(as_text=True)
+            assert not any(m in body for m in SECRET_MARKERS), (actor, url)
+
+
+def test_another_organisations_figures_stay_hidden(world):
+    """Editor B's dashboard shows B's materials only; the summary API is for administrators."""
+    page = world.clients["editor_b"].get("/metrics/").get_data(as_text=True)
+    assert "Sổ tay an toàn lao động" not in page
+    own = world.clients["editor_a"].get("/metrics/").get_data(as_text=True)
+    assert "Sổ tay an toàn lao động" in own
+    api = world.clients["anonymous"].get(
+        "/api/v1/metrics/summary?year=2026",
+        headers={"Authorization": f"Bearer {world.tokens['editor_b']}"},
+    )
+    assert api.status_code == 403 and "views" not in api.get_data(as_text=True)
+
+
+def test_a_session_cookie_alone_cannot_write_through_the_api(world):
+    """API writes need a bearer token: a logged-in browser tricked by another site gets 401."""
+    client = world.clients["admin"]
+    assert client.post("/api/v1/materials", json=NEW_MATERIAL).status_code == 401
+    assert client.delete(f"/api/v1/materials/{world.public.id}").status_code == 401
+    assert _snapshot(world.public.id)[0] == "published"
+
+
+def test_a_wrong_method_is_a_clear_405_everywhere(world):
+    """PUT (or any method a route does not take) is refused as such, never a server error."""
+    seen = set()
+    for (_method, rule), route in MATRIX.items():
+        if rule in seen or rule.startswith("/static/"):
+            continue
+        seen.add(rule)
+        url = route.url(world)
+        answer = world.clients["editor_a"].open(url, method="PUT")
+        assert answer.status_code == 405, (rule, answer.status_code)
+        assert answer.headers.get("Allow"), rule
+        if rule.startswith("/api/"):
+            assert answer.is_json
+        else:
+            assert "Phương thức không được hỗ trợ" in answer.get_data(as_text=True)
