@@ -1,5 +1,6 @@
 """Fixtures: a fresh app per test on tmp_path with a real SQLite file, real files and index."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,7 @@ def _config(folder: Path, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'library.db'}",
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "SEARCH_INDEX_DIR": str(folder / "index"),
+        "SEARCH_BACKEND": os.environ.get("LIBRARY_TEST_SEARCH_BACKEND") or "whoosh",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "thuvien.test",

@@ -47,7 +47,6 @@ from library.search.postgres_rows import (
     clause_query,
     exact_terms,
     prepare,
-    quote,
     rank_terms,
     too_long,
 )
