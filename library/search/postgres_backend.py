@@ -68,7 +68,7 @@ MAX_CORRECTED = 20  # longer "words" are not worth a correction
 CORRECTION_RATIO = 10  # a correction must match this many times more documents...
 MIN_CORRECTED = 2  # ...and at least this many
 NEAR_CANDIDATES = 50
-STATEMENT_TIMEOUT_MS = 10_000
+SIMILARITY = 0.2  # trigram similarity of the candidates for a two-edit correction
 _LETTERS = string.ascii_lowercase + string.digits
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 
@@ -325,16 +325,13 @@ class PostgresBackend(SearchBackend):
     # Reading -----------------------------------------------------------------------------------
 
     def _read(self, operation):
-        """Run `operation(conn)` in one read-only transaction (a rebuild's swap waits for it to
-        end); a missing table or an unreachable database is SearchUnavailable."""
+        """Run `operation(conn)` on a connection in autocommit mode (no BEGIN nor ROLLBACK round
+        trips: each statement sees the tables as they are, and a statement waiting for a
+        rebuild's swap reads the new ones); a missing table or an unreachable database is
+        SearchUnavailable."""
         try:
-            with self.engine.connect() as conn:
-                # Read committed: a statement that waited for a rebuild's swap sees the new rows.
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                conn.execute(text(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}"))
-                result = operation(conn)
-                conn.rollback()
-                return result
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return operation(conn)
         except DBAPIError as error:
             raise _unavailable(error) from error
 
@@ -447,20 +444,23 @@ class _Search:
         return " AND ".join(parts)
 
     def results(self) -> SearchResults:
-        """The SearchResults of the query."""
-        total, facets = self._counts()
+        """The SearchResults of the query: one statement finds the matches once, then counts
+        them (total and facets) and ranks the requested page; a second reads the page's texts
+        for the snippets."""
         query = self.query
+        total, facets, page = self._run()
         return SearchResults(
             total=total,
             page=query.page,
             per_page=query.per_page,
-            hits=self._hits() if (query.page - 1) * query.per_page < total else [],
+            hits=self._hits(page),
             facets=facets,
             suggestion=self._suggestion(total) if total <= FEW_RESULTS else None,
         )
 
-    def _counts(self) -> tuple[int, dict[str, dict[str, int]]]:
-        """The exact total and, if asked, the facet counts: one statement over the matches."""
+    def _run(self) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
+        """(exact total, facet counts if asked, (id, score) of the page in order)."""
+        query = self.query
         others = {
             facet: " AND ".join(
                 ["TRUE"] + [sql for name, sql in self.filters.items() if name != facet]
@@ -468,26 +468,44 @@ class _Search:
             for facet in FACETS
         }
         every = " AND ".join(["TRUE", *self.filters.values()])
-        parts = [f"SELECT 'total', NULL, count(*) FROM m WHERE {every}"]
-        if self.query.facets:
+        parts = [
+            "SELECT CAST('total' AS text), CAST(NULL AS text), count(*), CAST(NULL AS float8) "
+            f"FROM m WHERE {every}"
+        ]
+        if query.facets:
             parts += [
-                "SELECT 'area', a, count(*) FROM m CROSS JOIN LATERAL unnest(m.areas) a "
+                "SELECT 'area', a, count(*), NULL FROM m CROSS JOIN LATERAL unnest(m.areas) a "
                 f"WHERE {others['area']} GROUP BY a",
-                f"SELECT 'kind', kind, count(*) FROM m WHERE {others['kind']} "
+                f"SELECT 'kind', kind, count(*), NULL FROM m WHERE {others['kind']} "
                 "AND kind IS NOT NULL GROUP BY kind",
-                f"SELECT 'org', org, count(*) FROM m WHERE {others['org']} "
+                f"SELECT 'org', org, count(*), NULL FROM m WHERE {others['org']} "
                 "AND org IS NOT NULL GROUP BY org",
-                f"SELECT 'year', CAST(year AS text), count(*) FROM m WHERE {others['year']} "
-                "AND year IS NOT NULL GROUP BY year",
+                "SELECT 'year', CAST(year AS text), count(*), NULL FROM m "
+                f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
+        order = {
+            "relevance": "superseded, score DESC, published_at DESC NULLS LAST, id DESC",
+            "newest": "published_at DESC NULLS LAST, id DESC",
+            "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
+        }[query.sort]
+        parts.append(
+            "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
+            f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
+        )
+        score, params = self._score() if query.sort == "relevance" else ("0.0", {})
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT areas, kind, org, year FROM {self.table} "
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, superseded, "
+            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
             f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
         )
-        total, counts = 0, {facet: {} for facet in FACETS}
-        for facet, value, count in self.conn.execute(text(sql), self.params):
+        params.update(self.params, limit=query.per_page, offset=(query.page - 1) * query.per_page)
+        total, counts, page = 0, {facet: {} for facet in FACETS}, []
+        for facet, value, count, rank in self.conn.execute(text(sql), params):
             if facet == "total":
                 total = count
+            elif facet == "hit":
+                page.append((count, int(value), float(rank)))
             else:
                 counts[facet][value] = count
         facets = (
@@ -495,46 +513,33 @@ class _Search:
                 facet: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
                 for facet, values in counts.items()
             }
-            if self.query.facets
+            if query.facets
             else {}
         )
-        return total, facets
+        return total, facets, [(doc, rank) for _n, doc, rank in sorted(page)]
 
-    def _hits(self) -> list[Hit]:
-        """The requested page of hits, with scores and snippets."""
-        query = self.query
-        score, params = self._score()
-        order = {
-            "relevance": "superseded, score DESC, published_at DESC NULLS LAST, id DESC",
-            "newest": "published_at DESC NULLS LAST, id DESC",
-            "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
-        }[query.sort]
-        rows = self.conn.execute(
-            text(
-                f"SELECT id, {score} AS score FROM {self.table} WHERE {self._where()} "
-                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            {
-                **self.params,
-                **params,
-                "limit": query.per_page,
-                "offset": (query.page - 1) * query.per_page,
-            },
-        ).all()
-        if not rows:
+    def _total(self) -> int:
+        """The number of documents matching the query and its filters."""
+        return self.conn.scalar(
+            text(f"SELECT count(*) FROM {self.table} WHERE {self._where()}"), self.params
+        )
+
+    def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+        """Hits with their snippets for (id, score) pairs."""
+        if not page:
             return []
-        texts = dict(
-            (row.id, (row.summary, row.body))
+        texts = {
+            row.id: (row.summary, row.body)
             for row in self.conn.execute(
                 text(f"SELECT id, summary, body FROM {self.table} WHERE id = ANY(:ids)"),
-                {"ids": [row.id for row in rows]},
+                {"ids": [doc for doc, _rank in page]},
             )
-        )
+        }
         regex = pattern(self.clauses)
         return [
-            Hit(id=row.id, score=float(row.score), snippet_html=snippet(list(texts[row.id]), regex))
-            for row in rows
-            if row.id in texts
+            Hit(id=doc, score=rank, snippet_html=snippet(list(texts[doc]), regex))
+            for doc, rank in page
+            if doc in texts
         ]
 
     def _score(self) -> tuple[str, dict]:
@@ -567,7 +572,7 @@ class _Search:
         corrected = " ".join(words)
         clauses = parse(corrected + " ", self.backend.synonyms)  # no prefix matching
         again = _Search(self.backend, self.conn, clauses, self.query)
-        better_total, _ = again._counts() if not too_long(clauses) else (0, {})
+        better_total = again._total() if not too_long(clauses) else 0
         return corrected if better_total > total else None
 
     def _correction(self, clause: Clause, count: int) -> str | None:
@@ -605,7 +610,10 @@ class _Search:
                 {"words": candidates},
             )
         else:
-            self.conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+            self.conn.execute(
+                text("SELECT set_config('pg_trgm.similarity_threshold', :t, false)"),
+                {"t": str(SIMILARITY)},
+            )
             rows = self.conn.execute(
                 text(
                     f"SELECT word FROM {self.backend.words} WHERE word % :word "
