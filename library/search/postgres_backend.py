@@ -359,7 +359,8 @@ class PostgresBackend(SearchBackend):
         query = validate(query)
         clauses = parse(query.text, self.synonyms)
         if too_long(clauses):
-            return SearchResults(total=0, page=query.page, per_page=query.per_page)
+            facets = {facet: {} for facet in FACETS} if query.facets else {}
+            return SearchResults(0, query.page, query.per_page, facets=facets)
         return self._read(lambda conn: _Search(self, conn, clauses, query).results())
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:

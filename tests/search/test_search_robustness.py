@@ -2,7 +2,7 @@
 
 import pytest
 
-from library.search.base import BadQuery, SearchQuery, SearchUnavailable
+from library.search.base import FACETS, BadQuery, SearchQuery, SearchUnavailable
 
 from .search_support import BACKENDS, doc, ids, search
 
@@ -49,6 +49,7 @@ def filled(backend):
 def test_hostile_text_just_returns_results(filled, text):
     results = search(filled, text)
     assert results.total >= 0 and len(results.hits) <= results.total
+    assert set(results.facets) == set(FACETS)  # the API documents every facet, even empty
     filled.suggest(text)
 
 
