@@ -74,7 +74,8 @@ def make_docs(texts: list[dict], count: int, seed: int = 1) -> Iterator[dict]:
         body = text["body"]
         yield {
             "id": number + 1,
-            "title": text["title"] if not copy else f"{text['title']} ({copy + 1})",
+            # (titles fit the column: 300 characters, which PostgreSQL enforces)
+            "title": (text["title"] if not copy else f"{text['title']} ({copy + 1})")[:300],
             "summary": body[:240],
             "body": body,
             "tags": rng.sample(TAGS, rng.randint(0, 2)),

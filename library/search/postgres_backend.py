@@ -44,8 +44,8 @@ from library.search.base import (
 )
 from library.search.postgres_rows import (
     COLUMNS,
+    EXACT_MARK,
     clause_query,
-    exact_terms,
     prepare,
     rank_terms,
     too_long,
@@ -59,15 +59,16 @@ DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 BATCH = 500
 # ts_rank weights, in PostgreSQL's order {D, C, B, A}: body, summary, tags, title — the same
-# proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2; exact bonus 4/2/2/1).
+# proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
 FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
-EXACT_WEIGHTS = [0.125, 0.25, 0.25, 0.5]
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
 FEW_RESULTS = 2  # at most this many results: look for a spelling correction
 MAX_CORRECTED = 20  # longer "words" are not worth a correction
 CORRECTION_RATIO = 10  # a correction must match this many times more documents...
 MIN_CORRECTED = 2  # ...and at least this many
 NEAR_CANDIDATES = 50
+WORD_ONLY = f"left(w, 1) <> '{EXACT_MARK}'"  # the spelling vocabulary: no exact forms
+DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
 SIMILARITY = 0.2  # trigram similarity of the candidates for a two-edit correction
 _LETTERS = string.ascii_lowercase + string.digits
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
@@ -101,7 +102,7 @@ class PostgresBackend(SearchBackend):
         )
         self.own_engine = own_engine
         digest = hashlib.sha256(table.encode()).digest()
-        self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
+        self._rebuild_lock = int.from_bytes(digest[:8], "big", signed=True)
 
     def close(self) -> None:
         """Dispose of the engine if this backend made it (the app's engine is the app's)."""
@@ -128,11 +129,13 @@ class PostgresBackend(SearchBackend):
                     published_at timestamptz,
                     views bigint NOT NULL,
                     superseded boolean NOT NULL,
-                    folded tsvector NOT NULL,
-                    exact tsvector NOT NULL
+                    folded tsvector NOT NULL
                 )"""
             )
         )
+        # The vector stays in the row (compressed if need be) while long texts go to TOAST:
+        # matching reads the vector of every candidate row, snippets the texts of ten.
+        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN"))
         conn.execute(text(f"CREATE TABLE {words} (word text PRIMARY KEY)"))
 
     def _create_indexes(self, conn, table: str, words: str) -> None:
@@ -144,7 +147,7 @@ class PostgresBackend(SearchBackend):
 
     def _prepare_database(self, conn) -> None:
         """The trigram extension and the change log (idempotent; under the table's lock)."""
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         conn.execute(
             text(
@@ -166,7 +169,7 @@ class PostgresBackend(SearchBackend):
     def drop(self) -> None:
         """Remove every table of this index (tests; an administrator leaving PostgreSQL search)."""
         with self.engine.begin() as conn:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": self._lock_key})
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
             conn.execute(
                 text(
                     f"DROP TABLE IF EXISTS {self.table}, {self.words}, {self.log}, "
@@ -215,9 +218,7 @@ class PostgresBackend(SearchBackend):
     def _upsert(self, conn, rows: list[tuple]) -> None:
         """Insert or replace rows, and record their words."""
         names = ", ".join(COLUMNS)
-        values = ", ".join(
-            f"CAST(:{c} AS tsvector)" if c in ("folded", "exact") else f":{c}" for c in COLUMNS
-        )
+        values = ", ".join(f"CAST(:{c} AS tsvector)" if c == "folded" else f":{c}" for c in COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
         conn.execute(
             text(
@@ -228,9 +229,9 @@ class PostgresBackend(SearchBackend):
         )
         conn.execute(
             text(
-                f"INSERT INTO {self.words} (word) "
-                f"SELECT DISTINCT unnest(tsvector_to_array(folded)) FROM {self.table} "
-                "WHERE id = ANY(:ids) ORDER BY 1 ON CONFLICT DO NOTHING"
+                f"INSERT INTO {self.words} (word) SELECT DISTINCT w FROM {self.table}, "
+                f"unnest(tsvector_to_array(folded)) w WHERE id = ANY(:ids) AND {WORD_ONLY} "
+                "ORDER BY 1 ON CONFLICT DO NOTHING"
             ),
             {"ids": [row[0] for row in rows]},
         )
@@ -255,7 +256,7 @@ class PostgresBackend(SearchBackend):
         new, new_words = f"{self.table}_new", f"{self.words}_new"
         with self.engine.connect() as lock:
             # One rebuild at a time; writes go on meanwhile (see the module docstring).
-            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": self._lock_key + 1})
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": self._rebuild_lock})
             try:
                 with self.engine.begin() as conn:
                     self._prepare_database(conn)
@@ -267,14 +268,14 @@ class PostgresBackend(SearchBackend):
                     count = self._load(conn, new, docs, progress)
                     conn.execute(
                         text(
-                            f"INSERT INTO {new_words} SELECT DISTINCT "
-                            f"unnest(tsvector_to_array(folded)) FROM {new}"
+                            f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
+                            f"unnest(tsvector_to_array(folded)) w WHERE {WORD_ONLY}"
                         )
                     )
                     self._create_indexes(conn, new, new_words)
                     self._swap(conn, new, new_words, start)
             finally:
-                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._lock_key + 1})
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._rebuild_lock})
                 lock.commit()
         return count
 
@@ -312,8 +313,9 @@ class PostgresBackend(SearchBackend):
             )
             conn.execute(
                 text(
-                    f"INSERT INTO {new_words} SELECT DISTINCT unnest(tsvector_to_array(folded)) "
-                    f"FROM {new} WHERE id IN ({changed}) ON CONFLICT DO NOTHING"
+                    f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
+                    f"unnest(tsvector_to_array(folded)) w WHERE id IN ({changed}) "
+                    f"AND {WORD_ONLY} ON CONFLICT DO NOTHING"
                 ),
                 {"start": start},
             )
@@ -544,17 +546,15 @@ class _Search:
         ]
 
     def _score(self) -> tuple[str, dict]:
-        """The relevance expression: folded words by field weight, plus the exact bonus."""
-        folded, folded_count = rank_terms(self.clauses, self.prefixes)
-        if folded is None:
+        """The relevance expression: folded and exact words by field weight."""
+        terms, count = rank_terms(self.clauses, self.prefixes)
+        if terms is None:
             return "0.0", {}
-        parts = ["ts_rank(CAST(:wf AS real[]), folded, CAST(:rf AS tsquery)) * :nf"]
-        params = {"wf": FOLDED_WEIGHTS, "rf": folded, "nf": folded_count}
-        exact, exact_count = exact_terms(self.clauses)
-        if exact is not None:
-            parts.append("ts_rank(CAST(:we AS real[]), exact, CAST(:re AS tsquery)) * :ne")
-            params.update(we=EXACT_WEIGHTS, re=exact, ne=exact_count)
-        return " + ".join(parts), params
+        return "ts_rank(CAST(:wf AS real[]), folded, CAST(:rf AS tsquery)) * :nf", {
+            "wf": FOLDED_WEIGHTS,
+            "rf": terms,
+            "nf": count,
+        }
 
     # Spelling ----------------------------------------------------------------------------------
 

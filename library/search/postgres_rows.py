@@ -3,12 +3,16 @@ become tsqueries.
 
 The words come from the same Python analysis as the Whoosh backend (analysis.py): PostgreSQL
 only stores and matches the terms, with the 'simple' behaviour (no stemming, no stop words).
-Each document gets two tsvectors:
+Each document gets one tsvector, `folded`:
 
-* `folded` — every word without diacritics (what matching uses), with positions (for quoted
-  phrases) and weights: A for the title, B for tags, C for the summary, D for the body;
-* `exact` — the canonical words with their diacritics (only for ranking: a query typed with the
-  right diacritics ranks exact matches above folded ones), a few positions per word.
+* every word without diacritics (what matching uses), with positions (for quoted phrases) and
+  weights: A for the title, B for tags, C for the summary, D for the body;
+* and, for each word written with diacritics, that word as written (canonical form) marked with
+  EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
+  with the right diacritics ranks exact matches above folded ones.
+
+One vector rather than two keeps each row small enough to stay in the table's pages (no TOAST
+fetch per matching row) and lets one `ts_rank` call score both kinds of match.
 
 Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
 two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
@@ -25,6 +29,7 @@ MAX_WORD = 100  # longer "words" are not indexed (PostgreSQL refuses lexemes ove
 MAX_POSITION = 16383  # PostgreSQL's largest position
 MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions per lexeme
 EXACT_POSITIONS = 3  # ranking needs only the first (highest-weighted) occurrences
+EXACT_MARK = "="  # never in a word: "=bảo" is the exact form of "bao"
 WEIGHTS = (("title", "A"), ("tags", "B"), ("summary", "C"), ("body", "D"))
 PREFIX_WEIGHTS = "AB"  # a word prefix matches in titles and tags (as Whoosh's prefix field)
 COLUMNS = (
@@ -41,7 +46,6 @@ COLUMNS = (
     "views",
     "superseded",
     "folded",
-    "exact",
 )
 
 
@@ -51,7 +55,7 @@ def prepare(doc: dict) -> tuple:
     summary = clean(str(doc.get("summary") or ""))
     tags = [clean(str(tag)) for tag in doc.get("tags") or ()]
     body = clean(str(doc.get("body") or ""))[:MAX_BODY_CHARS]
-    folded, exact = _vectors({"title": [title], "tags": tags, "summary": [summary], "body": [body]})
+    folded = _vector({"title": [title], "tags": tags, "summary": [summary], "body": [body]})
     published = _aware(doc.get("published_at"))
     return (
         int(doc["id"]),
@@ -67,7 +71,6 @@ def prepare(doc: dict) -> tuple:
         max(0, int(doc.get("views") or 0)),
         bool(doc.get("superseded")),
         folded,
-        exact,
     )
 
 
@@ -78,10 +81,9 @@ def title_key(title: str) -> str:
     return f" {' '.join(words)} " if words else ""
 
 
-def _vectors(texts: dict[str, list[str]]) -> tuple[str, str]:
-    """The folded and exact tsvector literals of a document's texts."""
-    folded: dict[str, list[str]] = {}
-    exact: dict[str, list[str]] = {}
+def _vector(texts: dict[str, list[str]]) -> str:
+    """The tsvector literal of a document's texts (see the module docstring)."""
+    vector: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     position = 1
     for name, weight in WEIGHTS:
@@ -92,11 +94,12 @@ def _vectors(texts: dict[str, list[str]]) -> tuple[str, str]:
                     fold = folded_word(word)
                     if last.get(fold) != at:  # past MAX_POSITION every word sits at the end
                         last[fold] = at
-                        _add(folded, fold, f"{at}{weight}", MAX_POSITIONS)
-                        _add(exact, word, f"{at}{weight}", EXACT_POSITIONS)
+                        _add(vector, fold, f"{at}{weight}", MAX_POSITIONS)
+                        if word != fold:
+                            _add(vector, EXACT_MARK + word, f"{at}{weight}", EXACT_POSITIONS)
                 position += 1
             position += 1  # the gap between two texts
-    return _literal(folded), _literal(exact)
+    return _literal(vector)
 
 
 def _add(vector: dict[str, list[str]], lexeme: str, position: str, cap: int) -> None:
@@ -151,21 +154,25 @@ def _form(words: tuple[str, ...], adjacent: bool) -> str:
 
 
 def rank_terms(clauses: list[Clause], prefixes: set[int]) -> tuple[str | None, int]:
-    """The OR of every folded word the clauses can match (ts_rank of an OR query sums each
-    word's best weight), and the number of its terms."""
+    """The OR of every folded word the clauses can match and of the words typed with
+    diacritics (ts_rank of an OR query averages each term's best weights), and the number of
+    its terms."""
     terms = []
     for index, clause in enumerate(clauses):
         for form in (clause.folded, *clause.synonyms):
             terms += [quote(word) for word in form]
         if clause.prefix or index in prefixes:
             terms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
-    terms = list(dict.fromkeys(terms))
+    terms = list(dict.fromkeys(terms + exact_terms(clauses)))
     return (" | ".join(terms) if terms else None), len(terms)
 
 
-def exact_terms(clauses: list[Clause]) -> tuple[str | None, int]:
-    """The OR of the words typed with diacritics, as typed (for the exact-match bonus)."""
-    terms = list(
-        dict.fromkeys(quote(word) for clause in clauses if clause.accented for word in clause.exact)
-    )
-    return (" | ".join(terms) if terms else None), len(terms)
+def exact_terms(clauses: list[Clause]) -> list[str]:
+    """The words typed with diacritics, as typed (for the exact-match bonus)."""
+    return [
+        quote(EXACT_MARK + word)
+        for clause in clauses
+        if clause.accented
+        for word in clause.exact
+        if word != folded_word(word)
+    ]
