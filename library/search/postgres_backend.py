@@ -130,12 +130,18 @@ class PostgresBackend(SearchBackend):
                     views bigint NOT NULL,
                     superseded boolean NOT NULL,
                     folded tsvector NOT NULL
-                )"""
+                ) WITH (toast_tuple_target = 8160)"""
             )
         )
-        # The vector stays in the row (compressed if need be) while long texts go to TOAST:
-        # matching reads the vector of every candidate row, snippets the texts of ten.
-        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN"))
+        # What matching and counting read stays in the row (the vector compressed if need be),
+        # and rows up to a page are left whole; only long texts go to TOAST: a search reads the
+        # vector and facet values of every candidate row, but the texts of ten.
+        conn.execute(
+            text(
+                f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN, "
+                "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
+            )
+        )
         conn.execute(text(f"CREATE TABLE {words} (word text PRIMARY KEY)"))
 
     def _create_indexes(self, conn, table: str, words: str) -> None:
@@ -273,6 +279,7 @@ class PostgresBackend(SearchBackend):
                         )
                     )
                     self._create_indexes(conn, new, new_words)
+                    conn.execute(text(f"ANALYZE {new}"))  # the planner's figures, at once
                     self._swap(conn, new, new_words, start)
             finally:
                 lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._rebuild_lock})
