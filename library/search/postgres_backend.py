@@ -32,6 +32,7 @@ from whoosh.support.levenshtein import distance
 
 from library.search.analysis import folded_words, normalize
 from library.search.base import (
+    AREAS,
     FACETS,
     BadQuery,
     Hit,
@@ -484,8 +485,15 @@ class _Search:
         ]
         if query.facets:
             parts += [
-                "SELECT 'area', a, count(*), NULL FROM m CROSS JOIN LATERAL unnest(m.areas) a "
-                f"WHERE {others['area']} GROUP BY a",
+                # The five areas are fixed: one pass counting each costs less than unnest.
+                "SELECT 'area', v.area, v.n, NULL FROM (SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE '{area}' = ANY(areas)) AS a{number}"
+                    for number, area in enumerate(AREAS)
+                )
+                + f" FROM m WHERE {others['area']}) c CROSS JOIN LATERAL (VALUES "
+                + ", ".join(f"('{area}', c.a{number})" for number, area in enumerate(AREAS))
+                + ") v(area, n) WHERE v.n > 0",
                 f"SELECT 'kind', kind, count(*), NULL FROM m WHERE {others['kind']} "
                 "AND kind IS NOT NULL GROUP BY kind",
                 f"SELECT 'org', org, count(*), NULL FROM m WHERE {others['org']} "
