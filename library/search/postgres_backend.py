@@ -3,8 +3,8 @@
 Tables (created by the backend itself, ignored by the migrations, see migrations/env.py):
 
 * `search_documents` — one row per published material: the texts (for snippets), the facet
-  values, and two tsvectors made by the Python analysis (postgres_rows.py), with a GIN index on
-  the folded one and a trigram index on the folded title (autocomplete);
+  values, and a tsvector made by the Python analysis (postgres_rows.py) with a GIN index, and
+  a trigram index on the folded title (autocomplete);
 * `search_documents_words` — every folded word indexed (trigram-indexed), where the spelling
   suggestion looks for a close, frequent word;
 * `search_documents_log` — the ids written, in order, so that a rebuild can apply the changes
@@ -15,8 +15,8 @@ that transaction, copies the rows written meanwhile from the old table and renam
 tables into place: searches never see a half-built index, and writers lose nothing.
 
 Matching: every clause of `query.parse` must match (its words, phrase or synonyms) in the folded
-vector. Ranking: `ts_rank` of the folded words with the title weighted highest, plus a bonus
-from the exact vector for words typed with diacritics; current materials before superseded
+vector. Ranking: `ts_rank` of the folded words with the title weighted highest, plus the exact
+forms of the words typed with diacritics; current materials before superseded
 ones; newest first among equals.
 """
 
