@@ -76,7 +76,17 @@ def get_backend() -> SearchBackend:
 
 
 def make_backend(app, synonyms_text: str | None = None) -> SearchBackend:
-    """The backend named by SEARCH_BACKEND (Whoosh is the embedded default)."""
+    """The backend named by SEARCH_BACKEND: "whoosh" (the embedded default, a folder) or
+    "postgres" (tables in the app's database, which must then be PostgreSQL)."""
+    kind = app.config.get("SEARCH_BACKEND") or "whoosh"
+    if kind == "postgres":
+        from library.search.postgres_backend import PostgresBackend
+
+        with app.app_context():
+            engine = db.engine
+        return PostgresBackend(engine, synonyms_text=synonyms_text)
+    if kind != "whoosh":
+        raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {kind!r}")
     from library.search.whoosh_backend import WhooshBackend
 
     return WhooshBackend(app.config["SEARCH_INDEX_DIR"], synonyms_text=synonyms_text)

@@ -6,7 +6,7 @@ from itertools import islice
 
 import pytest
 
-from .search_support import BACKENDS, CORPUS, SAMPLE_SIZE
+from .search_support import BACKENDS, CORPUS, SAMPLE_SIZE, made_postgres
 
 
 @pytest.fixture(params=sorted(BACKENDS))
@@ -31,3 +31,13 @@ def corpus() -> list[dict]:
         pytest.skip(f"{CORPUS} is missing (../shared/data next to the project)")
     with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in islice(handle, SAMPLE_SIZE)]
+
+
+@pytest.fixture(autouse=True)
+def _drop_postgres_tables():
+    """Drop the tables of the PostgreSQL backends a test made (each test starts clean)."""
+    yield
+    while made_postgres:
+        engine = made_postgres.pop()
+        engine.drop()
+        engine.close()

@@ -154,6 +154,12 @@ def test_title_match_ranks_above_body_match(backend):
     assert ids(backend, "công đoàn") == [2, 1]
 
 
+def test_title_match_ranks_above_a_body_repeating_the_word(backend):
+    body = "Quy định về an toàn. " + "Công đoàn cơ sở họp. " * 60
+    backend.index([doc(1, "Nghỉ phép năm", body), doc(2, "Sổ tay công đoàn")])
+    assert ids(backend, "cong doan") == [2, 1]
+
+
 def test_superseded_ranks_below_current(backend):
     backend.index(
         [

@@ -1,0 +1,675 @@
+"""The PostgreSQL search backend: full-text search in the app's own database.
+
+Tables (created by the backend itself, ignored by the migrations, see migrations/env.py):
+
+* `search_documents` — one row per published material: the texts (for snippets), the facet
+  values, and a tsvector made by the Python analysis (postgres_rows.py) with a GIN index, and
+  a trigram index on the folded title (autocomplete);
+* `search_documents_words` — every folded word indexed (trigram-indexed), where the spelling
+  suggestion looks for a close, frequent word;
+* `search_documents_log` — the ids written, in order, so that a rebuild can apply the changes
+  made while it ran.
+
+A rebuild fills new tables in one transaction while searches read the old ones, then, still in
+that transaction, copies the rows written meanwhile from the old table and renames the new
+tables into place: searches never see a half-built index, and writers lose nothing.
+
+Matching: every clause of `query.parse` must match (its words, phrase or synonyms) in the folded
+vector. Ranking: `ts_rank` of the folded words with the title weighted highest, plus the exact
+forms of the words typed with diacritics; current materials before superseded
+ones; newest first among equals.
+"""
+
+import hashlib
+import re
+import string
+from collections.abc import Iterable
+from itertools import islice
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from whoosh.support.levenshtein import distance
+
+from library.search.analysis import folded_words, normalize
+from library.search.base import (
+    AREAS,
+    FACETS,
+    BadQuery,
+    Hit,
+    Progress,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+    validate,
+)
+from library.search.postgres_rows import (
+    COLUMNS,
+    EXACT_MARK,
+    clause_query,
+    prepare,
+    rank_terms,
+    too_long,
+)
+from library.search.query import Clause, parse
+from library.search.snippets import pattern, snippet
+from library.search.synonyms import Synonyms, default_synonyms
+from library.search.whoosh_schema import SUGGEST_WORDS
+
+DEFAULT_TABLE = "search_documents"
+TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+BATCH = 500
+# ts_rank weights, in PostgreSQL's order {D, C, B, A}: body, summary, tags, title — the same
+# proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
+FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
+SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
+FEW_RESULTS = 2  # at most this many results: look for a spelling correction
+MAX_CORRECTED = 20  # longer "words" are not worth a correction
+CORRECTION_RATIO = 10  # a correction must match this many times more documents...
+MIN_CORRECTED = 2  # ...and at least this many
+NEAR_CANDIDATES = 50
+WORD_ONLY = f"left(w, 1) <> '{EXACT_MARK}'"  # the spelling vocabulary: no exact forms
+DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
+SIMILARITY = 0.2  # trigram similarity of the candidates for a two-edit correction
+_LETTERS = string.ascii_lowercase + string.digits
+_FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
+
+
+class PostgresBackend(SearchBackend):
+    """Search over tables of a PostgreSQL database reached through an SQLAlchemy engine."""
+
+    def __init__(
+        self,
+        engine,
+        table: str = DEFAULT_TABLE,
+        synonyms_text: str | None = None,
+        own_engine: bool = False,
+    ):
+        """`engine`: the app's SQLAlchemy engine (PostgreSQL); `table`: the name of the document
+        table (the others are named after it); `own_engine`: close() disposes the engine."""
+        if engine.dialect.name != "postgresql":
+            raise RuntimeError(
+                "SEARCH_BACKEND = 'postgres' needs the app's database to be PostgreSQL "
+                f"(SQLALCHEMY_DATABASE_URI is {engine.dialect.name})"
+            )
+        if not TABLE_NAME.match(table):
+            raise ValueError(f"invalid search table name {table!r}")
+        self.engine = engine
+        self.table = table
+        self.words = f"{table}_words"
+        self.log = f"{table}_log"
+        self.synonyms = (
+            default_synonyms() if synonyms_text is None else Synonyms.from_text(synonyms_text)
+        )
+        self.own_engine = own_engine
+        digest = hashlib.sha256(table.encode()).digest()
+        self._rebuild_lock = int.from_bytes(digest[:8], "big", signed=True)
+
+    def close(self) -> None:
+        """Dispose of the engine if this backend made it (the app's engine is the app's)."""
+        if self.own_engine:
+            self.engine.dispose()
+
+    # Tables ------------------------------------------------------------------------------------
+
+    def _create(self, conn, table: str, words: str) -> None:
+        """Create a document table and its word table, with their indexes."""
+        conn.execute(
+            text(
+                f"""
+                CREATE TABLE {table} (
+                    id bigint PRIMARY KEY,
+                    title text NOT NULL,
+                    summary text NOT NULL,
+                    body text NOT NULL,
+                    title_key text NOT NULL,
+                    areas text[] NOT NULL,
+                    kind text,
+                    org text,
+                    year integer,
+                    published_at timestamptz,
+                    views bigint NOT NULL,
+                    superseded boolean NOT NULL,
+                    folded tsvector NOT NULL
+                ) WITH (toast_tuple_target = 8160)"""
+            )
+        )
+        # What matching and counting read stays in the row (the vector compressed if need be),
+        # and rows up to a page are left whole; only long texts go to TOAST: a search reads the
+        # vector and facet values of every candidate row, but the texts of ten.
+        conn.execute(
+            text(
+                f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN, "
+                "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
+            )
+        )
+        conn.execute(text(f"CREATE TABLE {words} (word text PRIMARY KEY)"))
+
+    def _create_indexes(self, conn, table: str, words: str) -> None:
+        """The GIN and trigram indexes (created after a bulk load, which is faster)."""
+        conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
+        conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
+        conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
+        conn.execute(text(f"CREATE INDEX ON {words} USING gin (word gin_trgm_ops)"))
+
+    def _prepare_database(self, conn) -> None:
+        """The trigram extension and the change log (idempotent; under the table's lock)."""
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        conn.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {self.log} "
+                "(seq bigserial PRIMARY KEY, id bigint NOT NULL)"
+            )
+        )
+
+    def _ensure(self) -> None:
+        """Create the tables if they are missing (the first write creates the index)."""
+        with self.engine.begin() as conn:
+            self._prepare_database(conn)
+            exists = conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.table})
+            if exists is None:
+                conn.execute(text(f"DROP TABLE IF EXISTS {self.words}"))
+                self._create(conn, self.table, self.words)
+                self._create_indexes(conn, self.table, self.words)
+
+    def drop(self) -> None:
+        """Remove every table of this index (tests; an administrator leaving PostgreSQL search)."""
+        with self.engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
+            conn.execute(
+                text(
+                    f"DROP TABLE IF EXISTS {self.table}, {self.words}, {self.log}, "
+                    f"{self.table}_new, {self.words}_new"
+                )
+            )
+
+    # Writing -----------------------------------------------------------------------------------
+
+    def index(self, docs: Iterable[dict]) -> None:
+        """Add documents, replacing those with the same id."""
+        latest = {int(doc["id"]): doc for doc in docs}  # the last version of an id wins
+        if latest:
+            rows = [prepare(latest[key]) for key in sorted(latest)]  # id order: no deadlock
+            self._write(lambda conn: self._upsert(conn, rows), list(latest))
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Remove documents by id (unknown ids are ignored)."""
+        keys = sorted({int(i) for i in ids})
+        if keys:
+            self._write(
+                lambda conn: conn.execute(
+                    text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": keys}
+                ),
+                keys,
+            )
+
+    def _write(self, apply, ids: list[int]) -> None:
+        """Apply a change and log its ids in one transaction, creating missing tables first."""
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    apply(conn)
+                    conn.execute(
+                        text(f"INSERT INTO {self.log} (id) SELECT unnest(CAST(:ids AS bigint[]))"),
+                        {"ids": ids},
+                    )
+                return
+            except ProgrammingError as error:
+                if attempt == 2 or not _missing_table(error):
+                    raise _unavailable(error) from error
+                self._ensure()
+            except OperationalError as error:
+                raise _unavailable(error) from error
+
+    def _upsert(self, conn, rows: list[tuple]) -> None:
+        """Insert or replace rows, and record their words."""
+        names = ", ".join(COLUMNS)
+        values = ", ".join(f"CAST(:{c} AS tsvector)" if c == "folded" else f":{c}" for c in COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
+        conn.execute(
+            text(
+                f"INSERT INTO {self.table} ({names}) VALUES ({values}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}"
+            ),
+            [dict(zip(COLUMNS, row, strict=True)) for row in rows],
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {self.words} (word) SELECT DISTINCT w FROM {self.table}, "
+                f"unnest(tsvector_to_array(folded)) w WHERE id = ANY(:ids) AND {WORD_ONLY} "
+                "ORDER BY 1 ON CONFLICT DO NOTHING"
+            ),
+            {"ids": [row[0] for row in rows]},
+        )
+
+    def clear(self) -> None:
+        """Remove every document (an empty index, ready to use)."""
+        try:
+            with self.engine.begin() as conn:
+                self._prepare_database(conn)
+                conn.execute(text(f"DROP TABLE IF EXISTS {self.table}, {self.words}"))
+                self._create(conn, self.table, self.words)
+                self._create_indexes(conn, self.table, self.words)
+                conn.execute(text(f"DELETE FROM {self.log}"))
+        except DBAPIError as error:
+            raise _unavailable(error) from error
+
+    def rebuild(self, docs: Iterable[dict], progress: Progress | None = None) -> int:
+        """Fill new tables from `docs` while searches use the current ones, then swap them in.
+
+        `progress(n)` is called with the number of documents added since its previous call.
+        """
+        new, new_words = f"{self.table}_new", f"{self.words}_new"
+        with self.engine.connect() as lock:
+            # One rebuild at a time; writes go on meanwhile (see the module docstring).
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": self._rebuild_lock})
+            try:
+                with self.engine.begin() as conn:
+                    self._prepare_database(conn)
+                start = lock.scalar(text(f"SELECT coalesce(max(seq), 0) FROM {self.log}"))
+                lock.commit()
+                with self.engine.begin() as conn:
+                    conn.execute(text(f"DROP TABLE IF EXISTS {new}, {new_words}"))
+                    self._create(conn, new, new_words)
+                    count = self._load(conn, new, docs, progress)
+                    conn.execute(
+                        text(
+                            f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
+                            f"unnest(tsvector_to_array(folded)) w WHERE {WORD_ONLY}"
+                        )
+                    )
+                    self._create_indexes(conn, new, new_words)
+                    conn.execute(text(f"ANALYZE {new}"))  # the planner's figures, at once
+                    self._swap(conn, new, new_words, start)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._rebuild_lock})
+                lock.commit()
+        return count
+
+    def _load(self, conn, table: str, docs: Iterable[dict], progress: Progress | None) -> int:
+        """COPY the documents into `table` in batches; the last version of an id wins."""
+        raw = conn.connection.driver_connection
+        count = 0
+        iterator = iter(docs)
+        while batch := list(islice(iterator, BATCH)):
+            rows = {int(doc["id"]): prepare(doc) for doc in batch}
+            conn.execute(text(f"DELETE FROM {table} WHERE id = ANY(:ids)"), {"ids": list(rows)})
+            with raw.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                    for row in rows.values():
+                        copy.write_row(row)
+            count += len(rows)
+            if progress is not None:
+                progress(len(batch))
+        return conn.scalar(text(f"SELECT count(*) FROM {table}")) if count else 0
+
+    def _swap(self, conn, new: str, new_words: str, start: int) -> None:
+        """Apply the writes logged since `start` to the new tables, then rename them in."""
+        current = conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.table})
+        if current is not None:
+            conn.execute(text(f"LOCK TABLE {self.table}, {self.words} IN ACCESS EXCLUSIVE MODE"))
+            changed = f"SELECT id FROM {self.log} WHERE seq > :start"
+            conn.execute(text(f"DELETE FROM {new} WHERE id IN ({changed})"), {"start": start})
+            names = ", ".join(COLUMNS)
+            conn.execute(
+                text(
+                    f"INSERT INTO {new} ({names}) SELECT {names} FROM {self.table} "
+                    f"WHERE id IN ({changed})"
+                ),
+                {"start": start},
+            )
+            conn.execute(
+                text(
+                    f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
+                    f"unnest(tsvector_to_array(folded)) w WHERE id IN ({changed}) "
+                    f"AND {WORD_ONLY} ON CONFLICT DO NOTHING"
+                ),
+                {"start": start},
+            )
+        conn.execute(text(f"DROP TABLE IF EXISTS {self.table}, {self.words}"))
+        conn.execute(text(f"ALTER TABLE {new} RENAME TO {self.table}"))
+        conn.execute(text(f"ALTER TABLE {new_words} RENAME TO {self.words}"))
+        conn.execute(text(f"DELETE FROM {self.log}"))
+
+    # Reading -----------------------------------------------------------------------------------
+
+    def _read(self, operation):
+        """Run `operation(conn)` on a connection in autocommit mode (no BEGIN nor ROLLBACK round
+        trips: each statement sees the tables as they are, and a statement waiting for a
+        rebuild's swap reads the new ones); a missing table or an unreachable database is
+        SearchUnavailable."""
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                return operation(conn)
+        except DBAPIError as error:
+            raise _unavailable(error) from error
+
+    def doc_count(self) -> int:
+        """Number of documents in the index."""
+        return self._read(lambda conn: conn.scalar(text(f"SELECT count(*) FROM {self.table}")))
+
+    def check(self) -> str | None:
+        """What is wrong with the index, or None when it answers."""
+        try:
+            self._read(
+                lambda conn: conn.execute(
+                    text(
+                        f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {self.table} LIMIT 1) d), "
+                        f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w)"
+                    )
+                )
+            )
+        except SearchUnavailable as error:
+            return str(error)
+        return None
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run one search (see the module docstring for matching and ranking)."""
+        query = validate(query)
+        clauses = parse(query.text, self.synonyms)
+        if too_long(clauses):
+            facets = {facet: {} for facet in FACETS} if query.facets else {}
+            return SearchResults(0, query.page, query.per_page, facets=facets)
+        return self._read(lambda conn: _Search(self, conn, clauses, query).results())
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Titles with a run of words starting like `prefix`: title starts first, then by views."""
+        if not isinstance(prefix, str) or not isinstance(limit, int) or limit < 1:
+            raise BadQuery("suggest needs a text prefix and a positive limit")
+        key = _suggest_key(prefix)
+        if not key:
+            return []
+        limit = min(limit, 50)
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        def titles(conn) -> list[str]:
+            rows = conn.execute(
+                text(
+                    f"SELECT title FROM {self.table} WHERE title_key LIKE :anywhere "
+                    "ORDER BY title_key LIKE :start DESC, views DESC, id LIMIT :n"
+                ),
+                {"anywhere": f"% {escaped}%", "start": f" {escaped}%", "n": limit * 4},
+            )
+            found, seen = [], set()
+            for (title,) in rows:
+                if title and title.lower() not in seen:
+                    seen.add(title.lower())
+                    found.append(title)
+            return found[:limit]
+
+        return self._read(titles)
+
+
+class _Search:
+    """One query on one connection."""
+
+    def __init__(self, backend: PostgresBackend, conn, clauses: list[Clause], query: SearchQuery):
+        """Prepare the WHERE clauses of the query's words and filters."""
+        self.backend, self.conn, self.query, self.clauses = backend, conn, query, clauses
+        self.table = backend.table
+        self.prefixes = {i for i, c in enumerate(clauses) if self._unknown_short_word(c)}
+        self.params: dict = {}
+        matches = [clause_query(c, i in self.prefixes) for i, c in enumerate(clauses)]
+        self.params["match"] = " & ".join(matches) if matches else None
+        self.match_sql = "folded @@ CAST(:match AS tsquery)" if matches else "TRUE"
+        self.filters = self._filters()
+
+    def _unknown_short_word(self, clause: Clause) -> bool:
+        """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
+        if clause.prefix or clause.phrase or len(clause.folded) != 1:
+            return False
+        if len(clause.folded[0]) > SHORT_WORD:
+            return False
+        return not self._count(clause_query(clause), limit=1)
+
+    def _count(self, tsquery: str, limit: int | None = None) -> int:
+        """Documents matching a tsquery (at most `limit` counted)."""
+        inner = f"SELECT 1 FROM {self.table} WHERE folded @@ CAST(:q AS tsquery)"
+        if limit is not None:
+            inner += f" LIMIT {int(limit)}"
+        return self.conn.scalar(text(f"SELECT count(*) FROM ({inner}) m"), {"q": tsquery})
+
+    def _filters(self) -> dict[str, str]:
+        """SQL condition of each filter the query sets, by facet name."""
+        filters = {}
+        query = self.query
+        if query.area is not None:
+            filters["area"] = ":area = ANY(areas)"
+            self.params["area"] = query.area
+        if query.kind is not None:
+            filters["kind"] = "kind = :kind"
+            self.params["kind"] = query.kind
+        if query.org is not None:
+            filters["org"] = "org = :org"
+            self.params["org"] = query.org
+        if query.year is not None:
+            filters["year"] = "year = :year"
+            year = str(query.year)
+            self.params["year"] = int(year) if len(year) <= 6 else -1
+        return filters
+
+    def _where(self, skip: str | None = None) -> str:
+        """The match and every filter but `skip`."""
+        parts = [self.match_sql] + [sql for name, sql in self.filters.items() if name != skip]
+        return " AND ".join(parts)
+
+    def results(self) -> SearchResults:
+        """The SearchResults of the query: one statement finds the matches once, then counts
+        them (total and facets) and ranks the requested page; a second reads the page's texts
+        for the snippets."""
+        query = self.query
+        total, facets, page = self._run()
+        return SearchResults(
+            total=total,
+            page=query.page,
+            per_page=query.per_page,
+            hits=self._hits(page),
+            facets=facets,
+            suggestion=self._suggestion(total) if total <= FEW_RESULTS else None,
+        )
+
+    def _run(self) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
+        """(exact total, facet counts if asked, (id, score) of the page in order)."""
+        query = self.query
+        others = {
+            facet: " AND ".join(
+                ["TRUE"] + [sql for name, sql in self.filters.items() if name != facet]
+            )
+            for facet in FACETS
+        }
+        every = " AND ".join(["TRUE", *self.filters.values()])
+        parts = [
+            "SELECT CAST('total' AS text), CAST(NULL AS text), count(*), CAST(NULL AS float8) "
+            f"FROM m WHERE {every}"
+        ]
+        if query.facets:
+            parts += [
+                # The five areas are fixed: one pass counting each costs less than unnest.
+                "SELECT 'area', v.area, v.n, NULL FROM (SELECT "
+                + ", ".join(
+                    f"count(*) FILTER (WHERE '{area}' = ANY(areas)) AS a{number}"
+                    for number, area in enumerate(AREAS)
+                )
+                + f" FROM m WHERE {others['area']}) c CROSS JOIN LATERAL (VALUES "
+                + ", ".join(f"('{area}', c.a{number})" for number, area in enumerate(AREAS))
+                + ") v(area, n) WHERE v.n > 0",
+                f"SELECT 'kind', kind, count(*), NULL FROM m WHERE {others['kind']} "
+                "AND kind IS NOT NULL GROUP BY kind",
+                f"SELECT 'org', org, count(*), NULL FROM m WHERE {others['org']} "
+                "AND org IS NOT NULL GROUP BY org",
+                "SELECT 'year', CAST(year AS text), count(*), NULL FROM m "
+                f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
+            ]
+        order = {
+            "relevance": "superseded, score DESC, published_at DESC NULLS LAST, id DESC",
+            "newest": "published_at DESC NULLS LAST, id DESC",
+            "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
+        }[query.sort]
+        parts.append(
+            "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
+            f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
+        )
+        score, params = self._score() if query.sort == "relevance" else ("0.0", {})
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, superseded, "
+            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
+            f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
+        )
+        params.update(self.params, limit=query.per_page, offset=(query.page - 1) * query.per_page)
+        total, counts, page = 0, {facet: {} for facet in FACETS}, []
+        for facet, value, count, rank in self.conn.execute(text(sql), params):
+            if facet == "total":
+                total = count
+            elif facet == "hit":
+                page.append((count, int(value), float(rank)))
+            else:
+                counts[facet][value] = count
+        facets = (
+            {
+                facet: dict(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+                for facet, values in counts.items()
+            }
+            if query.facets
+            else {}
+        )
+        return total, facets, [(doc, rank) for _n, doc, rank in sorted(page)]
+
+    def _total(self) -> int:
+        """The number of documents matching the query and its filters."""
+        return self.conn.scalar(
+            text(f"SELECT count(*) FROM {self.table} WHERE {self._where()}"), self.params
+        )
+
+    def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+        """Hits with their snippets for (id, score) pairs."""
+        if not page:
+            return []
+        texts = {
+            row.id: (row.summary, row.body)
+            for row in self.conn.execute(
+                text(f"SELECT id, summary, body FROM {self.table} WHERE id = ANY(:ids)"),
+                {"ids": [doc for doc, _rank in page]},
+            )
+        }
+        regex = pattern(self.clauses)
+        return [
+            Hit(id=doc, score=rank, snippet_html=snippet(list(texts[doc]), regex))
+            for doc, rank in page
+            if doc in texts
+        ]
+
+    def _score(self) -> tuple[str, dict]:
+        """The relevance expression: folded and exact words by field weight."""
+        terms, count = rank_terms(self.clauses, self.prefixes)
+        if terms is None:
+            return "0.0", {}
+        return "ts_rank(CAST(:wf AS real[]), folded, CAST(:rf AS tsquery)) * :nf", {
+            "wf": FOLDED_WEIGHTS,
+            "rf": terms,
+            "nf": count,
+        }
+
+    # Spelling ----------------------------------------------------------------------------------
+
+    def _suggestion(self, total: int) -> str | None:
+        """A corrected query that finds more than this one, or None."""
+        if not self.clauses:
+            return None
+        words, changed = [], False
+        for index, clause in enumerate(self.clauses):
+            count = self._count(clause_query(clause, index in self.prefixes))
+            better = self._correction(clause, count) if count <= FEW_RESULTS else None
+            words.append(better or clause.text)
+            changed |= better is not None
+        if not changed:
+            return None
+        corrected = " ".join(words)
+        clauses = parse(corrected + " ", self.backend.synonyms)  # no prefix matching
+        again = _Search(self.backend, self.conn, clauses, self.query)
+        better_total = again._total() if not too_long(clauses) else 0
+        return corrected if better_total > total else None
+
+    def _correction(self, clause: Clause, count: int) -> str | None:
+        """A much more frequent word close to a rare single-word clause, or None."""
+        if len(clause.folded) != 1 or clause.phrase or len(clause.folded[0]) > MAX_CORRECTED:
+            return None
+        word = clause.folded[0]
+        maxdist = 1 if len(word) <= 4 else 2
+        near = [w for w in self._near(word, maxdist) if w != word]
+        if not near:
+            return None
+        counts = dict(
+            self.conn.execute(
+                text(
+                    "SELECT w, (SELECT count(*) FROM "
+                    f"{self.table} WHERE folded @@ CAST(quote_literal(w) AS tsquery)) "
+                    "FROM unnest(CAST(:words AS text[])) w"
+                ),
+                {"words": near},
+            ).all()
+        )
+        wanted = max(MIN_CORRECTED, CORRECTION_RATIO * count)
+        frequent = [w for w in near if counts.get(w, 0) >= MIN_CORRECTED]
+        if not frequent:
+            return None
+        best = min(frequent, key=lambda w: (distance(word, w), -counts[w], w))
+        return best if counts[best] >= wanted else None
+
+    def _near(self, word: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` edits of `word`, with the same first letter."""
+        if maxdist == 1:
+            candidates = sorted(_edits(word))
+            rows = self.conn.execute(
+                text(f"SELECT word FROM {self.backend.words} WHERE word = ANY(:words)"),
+                {"words": candidates},
+            )
+        else:
+            self.conn.execute(
+                text("SELECT set_config('pg_trgm.similarity_threshold', :t, false)"),
+                {"t": str(SIMILARITY)},
+            )
+            rows = self.conn.execute(
+                text(
+                    f"SELECT word FROM {self.backend.words} WHERE word % :word "
+                    "AND left(word, 1) = left(:word, 1) "
+                    "ORDER BY similarity(word, :word) DESC, word LIMIT :n"
+                ),
+                {"word": word, "n": NEAR_CANDIDATES * 4},
+            )
+        near = [w for (w,) in rows if w[:1] == word[:1] and distance(word, w) <= maxdist]
+        return sorted(near, key=lambda w: (distance(word, w), w))[:NEAR_CANDIDATES]
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one edit away from `word` that keeps its first letter."""
+    head, tail = word[:1], word[1:]
+    splits = [(tail[:i], tail[i:]) for i in range(len(tail) + 1)]
+    edits = {head + a + b[1:] for a, b in splits if b}
+    edits |= {head + a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {head + a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {head + a + c + b for a, b in splits for c in _LETTERS}
+    return edits
+
+
+def _suggest_key(prefix: str) -> str:
+    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
+    typed = normalize(prefix[:200])
+    words = folded_words(typed)[-SUGGEST_WORDS:]
+    key = " ".join(words)
+    return key + " " if key and typed[-1:].isspace() and len(words) < SUGGEST_WORDS else key
+
+
+def _missing_table(error: DBAPIError) -> bool:
+    """True when a statement failed because a table does not exist."""
+    return getattr(error.orig, "sqlstate", None) == "42P01"
+
+
+def _unavailable(error: DBAPIError) -> SearchUnavailable:
+    """The SearchUnavailable for a database failure."""
+    if _missing_table(error):
+        return SearchUnavailable(
+            "the search index has not been built in the database: run `flask search reindex`"
+        )
+    return SearchUnavailable(f"the search database cannot answer: {error.orig}")

@@ -1,0 +1,178 @@
+"""How a library document becomes a row of the PostgreSQL search table, and how query clauses
+become tsqueries.
+
+The words come from the same Python analysis as the Whoosh backend (analysis.py): PostgreSQL
+only stores and matches the terms, with the 'simple' behaviour (no stemming, no stop words).
+Each document gets one tsvector, `folded`:
+
+* every word without diacritics (what matching uses), with positions (for quoted phrases) and
+  weights: A for the title, B for tags, C for the summary, D for the body;
+* and, for each word written with diacritics, that word as written (canonical form) marked with
+  EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
+  with the right diacritics ranks exact matches above folded ones.
+
+One vector rather than two keeps each row small enough to stay in the table's pages (no TOAST
+fetch per matching row) and lets one `ts_rank` call score both kinds of match.
+
+Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
+two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
+a word.
+"""
+
+from datetime import UTC, date, datetime
+
+from library.search.analysis import clean, exact_words, folded_word, folded_words
+from library.search.query import Clause
+from library.search.whoosh_schema import MAX_BODY_CHARS
+
+MAX_WORD = 100  # longer "words" are not indexed (PostgreSQL refuses lexemes over 2 KB)
+MAX_POSITION = 16383  # PostgreSQL's largest position
+MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions per lexeme
+EXACT_POSITIONS = 3  # ranking needs only the first (highest-weighted) occurrences
+EXACT_MARK = "="  # never in a word: "=bảo" is the exact form of "bao"
+WEIGHTS = (("title", "A"), ("tags", "B"), ("summary", "C"), ("body", "D"))
+PREFIX_WEIGHTS = "AB"  # a word prefix matches in titles and tags (as Whoosh's prefix field)
+COLUMNS = (
+    "id",
+    "title",
+    "summary",
+    "body",
+    "title_key",
+    "areas",
+    "kind",
+    "org",
+    "year",
+    "published_at",
+    "views",
+    "superseded",
+    "folded",
+)
+
+
+def prepare(doc: dict) -> tuple:
+    """The row (in COLUMNS order) of one library document (see base.DOCUMENT_KEYS)."""
+    title = clean(str(doc.get("title") or ""))
+    summary = clean(str(doc.get("summary") or ""))
+    tags = [clean(str(tag)) for tag in doc.get("tags") or ()]
+    body = clean(str(doc.get("body") or ""))[:MAX_BODY_CHARS]
+    folded = _vector({"title": [title], "tags": tags, "summary": [summary], "body": [body]})
+    published = _aware(doc.get("published_at"))
+    return (
+        int(doc["id"]),
+        title,
+        summary,
+        body,
+        title_key(title),
+        [str(area) for area in doc.get("areas") or ()],
+        str(doc["kind"]) if doc.get("kind") else None,
+        str(doc["org"]) if doc.get("org") else None,
+        published.year if published else None,
+        published,
+        max(0, int(doc.get("views") or 0)),
+        bool(doc.get("superseded")),
+        folded,
+    )
+
+
+def title_key(title: str) -> str:
+    """The folded words of a title between spaces (" phap luat lao dong "), for autocomplete:
+    `LIKE ' phap l%'` finds titles starting so, `LIKE '% phap l%'` any run of its words."""
+    words = folded_words(title)
+    return f" {' '.join(words)} " if words else ""
+
+
+def _vector(texts: dict[str, list[str]]) -> str:
+    """The tsvector literal of a document's texts (see the module docstring)."""
+    vector: dict[str, list[str]] = {}
+    last: dict[str, int] = {}
+    position = 1
+    for name, weight in WEIGHTS:
+        for text in texts[name]:
+            for word in exact_words(text) if text else ():
+                if len(word) <= MAX_WORD:
+                    at = min(position, MAX_POSITION)
+                    fold = folded_word(word)
+                    if last.get(fold) != at:  # past MAX_POSITION every word sits at the end
+                        last[fold] = at
+                        _add(vector, fold, f"{at}{weight}", MAX_POSITIONS)
+                        if word != fold:
+                            _add(vector, EXACT_MARK + word, f"{at}{weight}", EXACT_POSITIONS)
+                position += 1
+            position += 1  # the gap between two texts
+    return _literal(vector)
+
+
+def _add(vector: dict[str, list[str]], lexeme: str, position: str, cap: int) -> None:
+    """Record a position of a lexeme, up to `cap` positions."""
+    positions = vector.setdefault(lexeme, [])
+    if len(positions) < cap:
+        positions.append(position)
+
+
+def _literal(vector: dict[str, list[str]]) -> str:
+    """A tsvector literal ('word':1A,5D ...)."""
+    return " ".join(f"{quote(lexeme)}:{','.join(ps)}" for lexeme, ps in vector.items())
+
+
+def quote(lexeme: str) -> str:
+    """A lexeme quoted for tsvector and tsquery input."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _aware(value):
+    """A timezone-aware datetime (naive ones are UTC; a date is its midnight), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) and isinstance(value, date):
+        value = datetime(value.year, value.month, value.day)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# Queries ------------------------------------------------------------------------------------
+
+
+def too_long(clauses: list[Clause]) -> bool:
+    """True when a clause holds a word no document can have (longer than MAX_WORD)."""
+    return any(len(word) > MAX_WORD for clause in clauses for word in clause.folded)
+
+
+def clause_query(clause: Clause, prefix: bool = False) -> str:
+    """The tsquery of one clause on the folded vector: its words (adjacent for a phrase), or
+    any of its synonyms' forms (always phrases), or — for a prefix — a title or tag word
+    starting with it."""
+    forms = [_form(clause.folded, clause.phrase)]
+    forms += [_form(form, True) for form in clause.synonyms]
+    if prefix or clause.prefix:
+        forms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
+    return "(" + " | ".join(forms) + ")"
+
+
+def _form(words: tuple[str, ...], adjacent: bool) -> str:
+    """Words in a row (<->) or all anywhere (&)."""
+    joiner = " <-> " if adjacent else " & "
+    return "(" + joiner.join(quote(word) for word in words) + ")"
+
+
+def rank_terms(clauses: list[Clause], prefixes: set[int]) -> tuple[str | None, int]:
+    """The OR of every folded word the clauses can match and of the words typed with
+    diacritics (ts_rank of an OR query averages each term's best weights), and the number of
+    its terms."""
+    terms = []
+    for index, clause in enumerate(clauses):
+        for form in (clause.folded, *clause.synonyms):
+            terms += [quote(word) for word in form]
+        if clause.prefix or index in prefixes:
+            terms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
+    terms = list(dict.fromkeys(terms + exact_terms(clauses)))
+    return (" | ".join(terms) if terms else None), len(terms)
+
+
+def exact_terms(clauses: list[Clause]) -> list[str]:
+    """The words typed with diacritics, as typed (for the exact-match bonus)."""
+    return [
+        quote(EXACT_MARK + word)
+        for clause in clauses
+        if clause.accented
+        for word in clause.exact
+        if word != folded_word(word)
+    ]
