@@ -22,13 +22,15 @@ from library.models import Organisation
 
 
 def _config(folder: Path, database_url: str, **extra) -> dict:
+    database_url = extra.pop("SQLALCHEMY_DATABASE_URI", database_url)
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "UPLOAD_FOLDER": str(folder / "uploads"),
         "SEARCH_INDEX_DIR": str(folder / "index"),
-        "SEARCH_BACKEND": SEARCH_BACKEND,
+        # PostgreSQL search needs a PostgreSQL database; a SQLite app (a copy's source) uses Whoosh.
+        "SEARCH_BACKEND": SEARCH_BACKEND if database_url.startswith("postgresql") else "whoosh",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "thuvien.test",
