@@ -317,6 +317,10 @@ def expected_stamps(backend) -> dict[int, str]:
 def index_disagreement(backend) -> str | None:
     """Why the index does not hold exactly the published materials, or None."""
     problem = backend.check()
+    store = getattr(backend, "store", None)
+    if problem and store is not None and store.current() is None:
+        # No index yet is right for a library with nothing published.
+        return None if search.count_published() == 0 else problem
     if problem:
         return problem
     try:

@@ -3,13 +3,14 @@
 import shutil
 from pathlib import Path
 
-from .faults_support import CONSISTENT, consistency, library_with_files
 from sqlalchemy import update
 
 from library.extensions import db
 from library.models import Material
 from library.search import services as search
 from library.storage import get_storage
+
+from .faults_support import CONSISTENT, consistency, library_with_files
 
 
 def test_a_healthy_library_passes(app, runner, make_material):
