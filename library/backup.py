@@ -120,11 +120,15 @@ def backup(dest: Path, say: Say = _quiet) -> dict:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
-    """SQLite's online backup: a consistent copy while other connections keep writing."""
+    """SQLite's online backup: a consistent copy while other connections keep writing.
+
+    All pages in one step, under one read transaction (in WAL mode writers go on meanwhile):
+    a copy in several steps starts again whenever another connection writes, and with a busy
+    site might never finish."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
-        src.backup(dst, pages=1024)
+        src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     finally:
         dst.close()
