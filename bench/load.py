@@ -343,11 +343,14 @@ def counted(database_url: str) -> tuple[int, int]:
     return rows.get("view", 0), rows.get("download", 0)
 
 
-def wait_for_counts(database_url: str, views: int, downloads: int, timeout: float = 60):
-    """The writes happen after each answer is sent: wait for them to land."""
+def wait_for_counts(
+    database_url: str, views: int, downloads: int, baseline=(0, 0), timeout: float = 60
+):
+    """The writes happen after each answer is sent: wait for them to land. `baseline`: the
+    events there were before the load."""
     deadline = time.monotonic() + timeout
     while True:
-        found = counted(database_url)
+        found = tuple(n - b for n, b in zip(counted(database_url), baseline, strict=True))
         if found == (views, downloads) or time.monotonic() > deadline:
             return found
         time.sleep(0.5)
@@ -360,10 +363,12 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def summary(tally: Tally, seconds: float, library: Library, top: float | None) -> dict:
+def summary(
+    tally: Tally, seconds: float, library: Library, top: float | None, baseline=(0, 0)
+) -> dict:
     total = len(tally.latencies)
     rps = total / seconds if seconds else 0
-    views, downloads = wait_for_counts(library.database_url, tally.views, tally.downloads)
+    views, downloads = wait_for_counts(library.database_url, tally.views, tally.downloads, baseline)
     return {
         "requests": total,
         "seconds": round(seconds, 1),
