@@ -344,9 +344,9 @@ def index_disagreement(backend) -> str | None:
 def check_search(report: Report, repair: bool, grace: float) -> None:
     """The index opens and holds exactly the published materials; leftovers of a crash."""
     backend = search.get_backend()
+    report.checked["published"] = search.count_published()
     leftovers = _crash_leftovers(backend, grace)
     problem = index_disagreement(backend)
-    report.checked["indexed"] = report.checked.get("materials", 0)
     if leftovers:
         finding = Finding("search", "left by an interrupted rebuild: " + ", ".join(leftovers))
         if repair:
@@ -354,6 +354,7 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
             finding.repaired, finding.action = True, "removed"
         report.findings.append(finding)
     if problem is None:
+        report.checked["indexed"] = _indexed(backend)
         return
     finding = Finding("search", problem)
     if repair:
@@ -368,6 +369,14 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
         else:
             finding.action = f"rebuild did not help: {again}"
     report.findings.append(finding)
+    report.checked["indexed"] = _indexed(backend)
+
+
+def _indexed(backend) -> int:
+    try:
+        return backend.doc_count()
+    except (SearchError, OSError):
+        return 0
 
 
 def _crash_leftovers(backend, grace: float) -> list[str]:
