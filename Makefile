@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser zbar postgres lint audit translations bench clean
+.PHONY: run test install browser zbar postgres lint audit translations bench reliability clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -66,6 +66,10 @@ test: install browser zbar postgres lint audit
 
 bench: install
 	$(BIN)/python bench/import_materials.py
+
+# Attack and fault suites, then the 10-minute soak: rewrites docs/reliability.md.
+reliability: install
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) instance uploads .pytest_cache

@@ -36,6 +36,9 @@ def register(app) -> None:
         search_group,
         union_enterprises,
         copy_library,
+        doctor_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
     app.cli.add_command(metrics)
@@ -208,6 +211,69 @@ def copy_library(source_url, target_url):
     click.echo(
         f"Đã sao chép {sum(c.target for c in counts)} dòng. Tệp tải lên nằm ngoài cơ sở dữ liệu: "
         "dùng lại cùng thư mục UPLOAD_FOLDER; sau khi chuyển, chạy `flask search reindex`."
+    )
+
+
+@click.command("doctor")
+@click.option("--check-only", is_flag=True, help="Report, repair nothing.")
+@click.option(
+    "--grace-minutes",
+    type=float,
+    default=10,
+    show_default=True,
+    help="Leave files younger than this alone (an upload or rebuild may still be running).",
+)
+def doctor_command(check_only, grace_minutes):
+    """Check database, search index and files and their agreement; repair what can be."""
+    from library import doctor
+
+    def say(message):
+        click.echo(message, err=True)
+
+    report = doctor.run(repair=not check_only, grace=grace_minutes * 60, say=say)
+    for finding in report.findings:
+        action = f" → {finding.action}" if finding.action else ""
+        click.echo(f"[{finding.part}] {finding.status}: {finding.message}{action}")
+    checked = ", ".join(f"{k} {v}" for k, v in report.checked.items())
+    click.echo(f"Đã kiểm tra: {checked or 'không có gì'}.")
+    if report.ok:
+        click.echo(f"Mọi thứ nhất quán (đã sửa {len(report.repaired)} điểm).")
+        return
+    click.echo(f"Còn {len(report.problems)} vấn đề không tự sửa được.", err=True)
+    sys.exit(1)
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(dest):
+    """Write a consistent snapshot (database, files, manifest) into the folder DEST."""
+    from library import backup
+
+    try:
+        manifest = backup.backup(dest, say=lambda m: click.echo(m, err=True))
+    except DomainError as err:
+        _fail(err)
+    counts = manifest["counts"]
+    click.echo(
+        f"Đã sao lưu vào {dest}: {counts['materials']} tài liệu, {counts['users']} tài khoản, "
+        f"{counts['events']} sự kiện, {counts['files']} tệp."
+    )
+
+
+@click.command("restore")
+@click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(snapshot):
+    """Bring a snapshot back into an empty library (files checked, index rebuilt)."""
+    from library import backup
+
+    try:
+        manifest = backup.restore(snapshot, say=lambda m: click.echo(m, err=True))
+    except DomainError as err:
+        _fail(err)
+    counts = manifest["counts"]
+    click.echo(
+        f"Đã khôi phục từ {snapshot}: {counts['materials']} tài liệu, {counts['files']} tệp; "
+        "chỉ mục tìm kiếm đã dựng lại."
     )
 
 

@@ -1,10 +1,12 @@
 """Domain errors raised by services, and the one place HTTP errors are rendered."""
 
+import errno
 import logging
 
 from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,24 @@ class NotFound(DomainError):
         return _l("Không tìm thấy.")
 
 
+class StorageUnavailable(DomainError):
+    """Files cannot be written now (disk full, folder unwritable): nothing was saved."""
+
+    status = 503
+    code = "storage_unavailable"
+
+    def default_message(self):
+        return _l(
+            "Máy chủ không lưu được tệp lúc này (hết chỗ hoặc không ghi được). Tài liệu chưa "
+            "được lưu; vui lòng thử lại sau hoặc báo quản trị viên."
+        )
+
+
+# Errors of the file system that mean "cannot write now", not a bug.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
+RETRY_AFTER = "30"
+
+
 class InvalidTransition(DomainError):
     status = 409
     code = "invalid_state"
@@ -108,6 +128,13 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _retry_later(response):
+    """The answer with Retry-After: the fault is expected to pass."""
+    response = make_response(response)
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response
+
+
 def register(app) -> None:
     """Install the error handlers."""
 
@@ -135,6 +162,27 @@ def register(app) -> None:
         if err.code == 405 and getattr(err, "valid_methods", None):
             response.headers["Allow"] = ", ".join(err.valid_methods)
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(err: OperationalError):
+        """The database is locked past the busy timeout, or cannot be opened for a moment:
+        nothing was saved; the visitor is asked to try again."""
+        from library.extensions import db
+
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, err.orig)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection itself may be gone
+            db.session.remove()
+        message = _l("Hệ thống đang bận, dữ liệu chưa được lưu. Vui lòng thử lại sau ít phút.")
+        return _retry_later(error_response(503, "database_unavailable", message))
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(err: StorageUnavailable):
+        from library.extensions import db
+
+        db.session.rollback()
+        return _retry_later(error_response(err.status, err.code, err.message))
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -17,10 +17,12 @@ from library.audit import record_change
 from library.catalog import media
 from library.catalog.validation import clean_fields, clean_text
 from library.errors import (
+    STORAGE_ERRNOS,
     DuplicateFile,
     FileRejected,
     InvalidTransition,
     NotFound,
+    StorageUnavailable,
     ValidationFailed,
 )
 from library.extensions import db
@@ -260,10 +262,23 @@ def store_upload(upload: Upload, kind: str | None = None) -> StoredFile:
         incoming = storage.receive(upload.stream, _size_limit)
     except TooLarge:
         raise FileRejected(_l("Tệp vượt quá dung lượng cho phép."), status=413) from None
+    except OSError as error:
+        _storage_failed(error)
     try:
         return _keep(storage, incoming, upload.filename, kind, config["MAX_IMAGE_PIXELS"])
+    except OSError as error:
+        _storage_failed(error)
     finally:
         storage.discard(incoming)
+
+
+def _storage_failed(error: OSError):
+    """Disk full or upload folder unwritable: a clear refusal, not a crash (nothing is kept:
+    the received part is deleted and files kept so far go with the rollback)."""
+    if error.errno in STORAGE_ERRNOS or isinstance(error, (NotADirectoryError, FileExistsError)):
+        log.error("upload not stored: %s", error)
+        raise StorageUnavailable() from error
+    raise error
 
 
 def _size_limit(head: bytes) -> int:

@@ -126,8 +126,22 @@ class SearchBackend(ABC):
     def doc_count(self) -> int:
         """Number of documents in the index."""
 
+    def stamps(self) -> dict[int, str]:
+        """Each indexed document's id and change stamp (see `document_stamp`), for checking
+        that the index holds exactly the published materials as they are now."""
+        raise NotImplementedError
+
     def close(self) -> None:  # noqa: B027 - optional: a backend holding nothing keeps this no-op
         """Release open files or connections (a later call reopens them)."""
+
+
+def document_stamp(title: str, summary: str, tags: str) -> str:
+    """A short fingerprint of what a document shows (title, summary, tags as indexed): it
+    changes when a material is edited, so a stale copy in the index can be told apart."""
+    import hashlib
+
+    text = "\x1f".join((title or "", summary or "", tags or ""))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def validate(query: SearchQuery) -> SearchQuery:

@@ -37,6 +37,7 @@ from library.search.base import (
     SearchQuery,
     SearchResults,
     SearchUnavailable,
+    document_stamp,
     validate,
 )
 from library.search.query import Clause, parse
@@ -178,6 +179,27 @@ class WhooshBackend(SearchBackend):
     def doc_count(self) -> int:
         """Number of documents in the index."""
         return self._read(lambda view: view.searcher.doc_count())
+
+    def stamps(self) -> dict[int, str]:
+        """Each indexed document's id and change stamp, read afresh from the generation in use."""
+        with self.store.open_searcher() as searcher:
+            return {
+                int(fields["id"]): document_stamp(
+                    fields.get("title", ""), fields.get("summary", ""), fields.get("tags", "")
+                )
+                for fields in searcher.reader().all_stored_fields()
+            }
+
+    def document_stamp(self, doc: dict) -> str:
+        """The stamp the index would hold for `doc` once indexed."""
+        values = prepare(
+            {
+                "id": doc["id"],
+                **{k: doc.get(k) for k in ("title", "summary")},
+                "tags": doc.get("tags"),
+            }
+        )
+        return document_stamp(values["title"], values["summary"], values["tags"])
 
     def check(self) -> str | None:
         """What is wrong with the index, or None (opens it afresh and reads every part)."""

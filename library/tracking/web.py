@@ -105,7 +105,9 @@ def _save_after(response, hit: "Hit") -> None:
     Tests (TESTING) and TRACKING_DEFER=False write at once: the test client closes nothing.
     """
     app = current_app._get_current_object()
-    if app.testing or not app.config["TRACKING_DEFER"]:
+    # A file sent as is (send_file: direct_passthrough) goes to the server without the
+    # response's close callbacks, so a deferred write would never run: write it now.
+    if app.testing or not app.config["TRACKING_DEFER"] or response.direct_passthrough:
         save_hit(hit)
         return
 
