@@ -122,9 +122,10 @@ def share_links(app, material_ids: list[int]) -> list[tuple[int, str]]:
     return links
 
 
-def environment(folder: Path, database_url: str | None) -> dict:
+def environment(folder: Path, database_url: str | None, search_backend: str = "whoosh") -> dict:
     url = database_url or f"sqlite:///{folder / 'library.db'}"
     return {
+        "FLASK_SEARCH_BACKEND": search_backend,
         "FLASK_SECRET_KEY": "bench-load",
         "FLASK_SQLALCHEMY_DATABASE_URI": url,
         "FLASK_UPLOAD_FOLDER": str(folder / "uploads"),
@@ -134,7 +135,9 @@ def environment(folder: Path, database_url: str | None) -> dict:
     }
 
 
-def build_library(folder: Path, database_url: str | None, materials: int) -> Library:
+def build_library(
+    folder: Path, database_url: str | None, materials: int, search_backend: str = "whoosh"
+) -> Library:
     """A library with text digests and a few PDF leaflets, published and indexed."""
     import io
 
@@ -147,9 +150,10 @@ def build_library(folder: Path, database_url: str | None, materials: int) -> Lib
     from library.extensions import db
     from library.search import services as search
 
-    env = environment(folder, database_url)
+    env = environment(folder, database_url, search_backend)
     app = create_app(
         {
+            "SEARCH_BACKEND": search_backend,
             "SECRET_KEY": env["FLASK_SECRET_KEY"],
             "SQLALCHEMY_DATABASE_URI": env["FLASK_SQLALCHEMY_DATABASE_URI"],
             "UPLOAD_FOLDER": env["FLASK_UPLOAD_FOLDER"],
@@ -442,6 +446,12 @@ def print_summary(result: dict, out=sys.stdout) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temp folder")
+    parser.add_argument(
+        "--search-backend",
+        choices=("whoosh", "postgres"),
+        default="whoosh",
+        help="postgres needs --database-url on PostgreSQL",
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
@@ -449,7 +459,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
-        library = build_library(Path(folder), args.database_url, args.materials)
+        library = build_library(
+            Path(folder), args.database_url, args.materials, args.search_backend
+        )
         server = Server(library, args.workers)
         try:
             top = ceiling(server.port, min(10, args.seconds / 3), args.clients)
