@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
-from library.accounts.permissions import can_edit, can_review
+from library.accounts.permissions import can_edit, can_review, can_see
 from library.catalog import video
 from library.catalog.forms import (
     ACTION_LABELS,
@@ -109,6 +109,7 @@ def register(app) -> None:
         video_thumbnail=video.thumbnail_url,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),
+        can_see=lambda m: can_see(current_user, m),
         action_form=ActionForm,
     )
 

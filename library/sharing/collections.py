@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from library.accounts.permissions import EDITING_ROLES
+from library.accounts.permissions import EDITING_ROLES, can_see
 from library.audit import record_change
 from library.catalog.validation import clean_text
 from library.errors import NotFound, PermissionDenied, ValidationFailed
@@ -31,7 +31,7 @@ def can_manage(user, collection: Collection | None = None, organisation=None) ->
     return user.role in EDITING_ROLES and org_id is not None and org_id == user.organisation_id
 
 
-def _fields(raw: dict, collection: Collection | None) -> dict:
+def _fields(actor, raw: dict, collection: Collection | None) -> dict:
     """Checked and normalised fields; every problem at once in ValidationFailed."""
     errors = {}
     slug = clean_text(raw.get("slug")).lower()
@@ -53,7 +53,7 @@ def _fields(raw: dict, collection: Collection | None) -> dict:
     starts_on, ends_on = raw.get("starts_on"), raw.get("ends_on")
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = _l("Ngày kết thúc phải sau ngày bắt đầu.")
-    items = _materials(raw.get("materials") or [], errors)
+    items = _materials(actor, raw.get("materials") or [], errors, collection)
     if errors:
         raise ValidationFailed(errors=errors)
     return {
@@ -68,8 +68,13 @@ def _fields(raw: dict, collection: Collection | None) -> dict:
     }
 
 
-def _materials(ids, errors: dict) -> list[Material]:
-    """The materials of the given ids, in that order, each once."""
+def _materials(actor, ids, errors: dict, collection: Collection | None) -> list[Material]:
+    """The materials of the given ids, in that order, each once.
+
+    Only materials the actor may see can be added: another organisation's draft is answered
+    like a number no row has, so nobody learns its title by putting it in a collection. One
+    already in the collection stays allowed (it may have been unpublished since it was added).
+    """
     wanted = []
     for raw in ids:
         try:
@@ -85,7 +90,14 @@ def _materials(ids, errors: dict) -> list[Material]:
         errors["materials"] = _l("Tối đa %(n)s tài liệu.", n=ITEMS_MAX)
         return []
     found = {m.id: m for m in db.session.scalars(select(Material).where(Material.id.in_(wanted)))}
-    missing = [str(n) for n in wanted if n not in found or found[n].status == "withdrawn"]
+    kept = {i.material_id for i in collection.items} if collection is not None else set()
+    missing = [
+        str(n)
+        for n in wanted
+        if n not in found
+        or found[n].status == "withdrawn"
+        or not (can_see(actor, found[n]) or n in kept)
+    ]
     if missing:
         errors["materials"] = _l("Không có tài liệu số %(ids)s.", ids=", ".join(missing))
         return []
@@ -104,7 +116,7 @@ def create_collection(actor, organisation: Organisation, raw: dict) -> Collectio
     """A new collection of an organisation."""
     if not can_manage(actor, organisation=organisation):
         raise PermissionDenied()
-    fields = _fields(raw, None)
+    fields = _fields(actor, raw, None)
     collection = Collection(organisation=organisation)
     _apply(collection, fields)
     db.session.add(collection)
@@ -117,7 +129,7 @@ def update_collection(actor, collection: Collection, raw: dict) -> Collection:
     """Change a collection's fields and its materials (in the order given)."""
     if not can_manage(actor, collection):
         raise PermissionDenied()
-    fields = _fields(raw, collection)
+    fields = _fields(actor, raw, collection)
     # The old rows go first, so re-adding a material keeps one row per material.
     collection.items = []
     db.session.flush()

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from library.accounts.permissions import can_see
 from library.catalog.validation import clean_text
 from library.errors import NotFound, PermissionDenied, ValidationFailed
 from library.extensions import db
@@ -158,6 +159,15 @@ def find_link(actor, link_id: int) -> ShareLink:
     if actor.role != "union" or link.organisation_id != actor.organisation_id:
         raise PermissionDenied()
     return link
+
+
+def shows_target(actor, link: ShareLink) -> bool:
+    """Whether this user may see the link's page: it may have gone back to draft since."""
+    if link.material is not None:
+        return can_see(actor, link.material)
+    from library.sharing.collections import can_manage
+
+    return link.collection.status == "published" or can_manage(actor, link.collection)
 
 
 def revoke_link(actor, link: ShareLink) -> ShareLink:

@@ -97,9 +97,10 @@ def short_link(link) -> str:
 
 
 def _managed_link(link_id: int):
-    """A link the current user manages; a revoked one has no QR code or sheet any more."""
+    """A link the current user manages; a revoked one has no QR code or sheet any more, nor one
+    whose page went back to draft (the sheet would show a title this user may not see)."""
     link = services.find_link(current_user, link_id)
-    if not link.is_active:
+    if not link.is_active or not services.shows_target(current_user, link):
         abort(404)
     return link
 

@@ -33,6 +33,7 @@ def share_helpers() -> dict:
     return {
         "share_urls": share_urls,
         "may_share": services.may_share(current_user),
+        "shows_target": lambda link: services.shows_target(current_user, link),
         "share_link_form": link_form,
         "public_url": public_url,
     }

@@ -13,6 +13,8 @@ from library.accounts.services import create_token
 from library.catalog import services as catalog
 from library.extensions import db
 from library.metrics.rollup import rollup_day
+from library.sharing import collections
+from library.sharing import services as sharing
 from library.tracking.services import local_time, record_event
 
 ACTORS = ("anonymous", "union", "editor_a", "editor_b", "reviewer_a", "admin")
@@ -20,6 +22,8 @@ DRAFT_TITLE = "Bản nháp mật của Sở A 7Q3Z"
 REVIEW_TITLE = "Tài liệu chờ duyệt của Sở A 8K2W"
 PUBLIC_TITLE = "Sổ tay an toàn lao động của Sở A"
 B_TITLE = "Tài liệu của Sở B"
+DRAFT_COLLECTION_TITLE = "Bộ sưu tập nháp của Sở A 3C9V"
+PUBLIC_COLLECTION_TITLE = "Tuần lễ an toàn của Sở A"
 
 
 class Client(FlaskClient):
@@ -44,7 +48,14 @@ class World:
     b_material: object = None
     made: list = field(default_factory=list)
     target: int | None = None
+    target_collection: int | None = None
+    target_link: int | None = None
     withdrawn_draft: object = None
+    collection: object = None
+    draft_collection: object = None
+    enterprise: object = None
+    other_enterprise: object = None
+    link: object = None
 
     def fresh(self, status="draft", org="a", kind="legal_digest", **extra):
         """A new material of organisation A (or B) for an action that changes it."""
@@ -63,6 +74,26 @@ class World:
         db.session.commit()
         self.made.append(material.id)
         return material
+
+    def fresh_collection(self, status="draft"):
+        """A new collection of organisation A with two materials, for an action that changes it."""
+        raw = {
+            "slug": f"thao-tac-{len(self.made)}",
+            "title": f"Bộ sưu tập thao tác {len(self.made)}",
+            "status": status,
+            "materials": [self.public.id, self.fresh("published").id],
+        }
+        collection = collections.create_collection(SYSTEM, self.orgs["a"], raw)
+        db.session.commit()
+        return collection
+
+    def fresh_link(self):
+        """A new share link of the union to A's public material."""
+        link = sharing.create_link(
+            self.users["union"], enterprise=self.enterprise, material=self.public, channel="zalo"
+        )
+        db.session.commit()
+        return link
 
     def fresh_token_id(self, owner="editor_a") -> int:
         create_token(self.users[owner], "thử")
@@ -137,6 +168,34 @@ def world(app, make_org, make_user):
     db.session.flush()
     catalog.withdraw_material(SYSTEM, w.withdrawn_draft, "Lý do nội bộ 5M1X")
     db.session.commit()
+    # Collections of A: one published, one draft holding A's draft.
+    w.collection = collections.create_collection(
+        SYSTEM,
+        orgs["a"],
+        {
+            "slug": "tuan-le-an-toan",
+            "title": PUBLIC_COLLECTION_TITLE,
+            "status": "published",
+            "materials": [w.public.id],
+        },
+    )
+    w.draft_collection = collections.create_collection(
+        SYSTEM,
+        orgs["a"],
+        {
+            "slug": "bo-suu-tap-nhap",
+            "title": DRAFT_COLLECTION_TITLE,
+            "summary": "Giới thiệu nội bộ 3C9V",
+            "status": "draft",
+            "materials": [w.draft.id, w.public.id],
+        },
+    )
+    # An enterprise the union serves, one it does not, and a share link of the union.
+    w.enterprise = make_org(code="dn-may", name="Công ty May Việt", type_="enterprise")
+    w.other_enterprise = make_org(code="dn-go", name="Công ty Gỗ Nam", type_="enterprise")
+    sharing.set_served_enterprises(SYSTEM, orgs["union"], [w.enterprise.code])
+    db.session.commit()
+    w.link = w.fresh_link()
     # Views of A's public material, credited to the union: figures others must not read.
     now = datetime.now(UTC)
     for n in range(3):

@@ -22,15 +22,16 @@ import pytest
 
 from library import create_app
 from library.extensions import db
-from library.models import Material
+from library.models import Collection, Material, ShareLink
 
 from .conftest import ACTORS
 
 OK = "ok"
 LOGIN = "login"
 STAFF_A = ("editor_a", "reviewer_a", "admin")
-# In the titles of A's draft, of A's material in review and of a draft withdrawn unpublished.
-SECRET_MARKERS = ("7Q3Z", "8K2W", "5M1X")
+# In the titles of A's draft, of A's material in review, of a draft withdrawn unpublished and
+# of A's draft collection.
+SECRET_MARKERS = ("7Q3Z", "8K2W", "5M1X", "3C9V")
 CANNOT_SEE_A_DRAFTS = ("anonymous", "union", "editor_b")
 
 
@@ -84,6 +85,36 @@ def fresh(path, status="draft"):
         return path.format(id=material.id)
 
     return build
+
+
+def fresh_collection(path):
+    """A URL on a new draft collection of organisation A, remembered to check it did not change."""
+
+    def build(w):
+        collection = w.fresh_collection()
+        w.target_collection = collection.id
+        return path.format(slug=collection.slug, first=collection.items[0].material_id)
+
+    return build
+
+
+def fresh_link(path):
+    """A URL on a new share link of the union, remembered to check it did not change."""
+
+    def build(w):
+        link = w.fresh_link()
+        w.target_link = link.id
+        return path.format(id=link.id)
+
+    return build
+
+
+def collection_url(suffix=""):
+    return lambda w: f"/collections/{w.collection.slug}{suffix}"
+
+
+def link_url(suffix):
+    return lambda w: f"/sharing/links/{w.link.id}/{suffix}"
 
 
 NEW_MATERIAL = {
@@ -144,6 +175,82 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/track/play/<int:material_id>"): Route(
         lambda w: f"/track/play/{w.draft.id}", dict.fromkeys(ACTORS, 404)
     ),
+    # Preview images, QR codes and A4 sheets: a material's follow the material (here a draft).
+    ("GET", "/preview.jpg"): Route(lambda w: "/preview.jpg", public()),
+    ("GET", "/areas/<code>/preview.jpg"): Route(
+        lambda w: "/areas/politics-law/preview.jpg", public()
+    ),
+    ("GET", "/materials/<id:material_id>/preview.jpg"): Route(
+        lambda w: f"/materials/{w.draft.id}/preview.jpg", draft_visible()
+    ),
+    ("GET", "/materials/<id:material_id>/qr.png"): Route(
+        lambda w: f"/materials/{w.draft.id}/qr.png", draft_visible()
+    ),
+    ("GET", "/materials/<id:material_id>/qr.svg"): Route(
+        lambda w: f"/materials/{w.draft.id}/qr.svg", draft_visible()
+    ),
+    ("GET", "/materials/<id:material_id>/print"): Route(
+        lambda w: f"/materials/{w.draft.id}/print", draft_visible()
+    ),
+    # Collections: a published one is public (a draft is 404 for all, see below).
+    ("GET", "/collections"): Route(lambda w: "/collections", public()),
+    ("GET", "/collections/<slug>"): Route(collection_url(), public()),
+    ("GET", "/collections/<slug>/preview.jpg"): Route(collection_url("/preview.jpg"), public()),
+    ("GET", "/collections/<slug>/qr.png"): Route(collection_url("/qr.png"), public()),
+    ("GET", "/collections/<slug>/qr.svg"): Route(collection_url("/qr.svg"), public()),
+    ("GET", "/collections/<slug>/print"): Route(collection_url("/print"), public()),
+    # Share links: following one is public; making and managing them is for union officers
+    # (their organisation's links) and administrators.
+    ("GET", "/s/<code>"): Route(lambda w: f"/s/{w.link.code}", public()),
+    ("GET", "/sharing/links"): Route(lambda w: "/sharing/links", only("union", "admin")),
+    ("POST", "/sharing/links"): Route(
+        lambda w: "/sharing/links",
+        only("union", "admin"),
+        data=lambda w: {
+            "target": str(w.public.id),
+            "enterprise": w.enterprise.code,
+            "channel": "qr",
+        },
+    ),
+    ("GET", "/sharing/links/<id:link_id>/qr.png"): Route(
+        link_url("qr.png"), only("union", "admin")
+    ),
+    ("GET", "/sharing/links/<id:link_id>/qr.svg"): Route(
+        link_url("qr.svg"), only("union", "admin")
+    ),
+    ("GET", "/sharing/links/<id:link_id>/print"): Route(link_url("print"), only("union", "admin")),
+    ("POST", "/sharing/links/<id:link_id>/revoke"): Route(
+        fresh_link("/sharing/links/{id}/revoke"), only("union", "admin")
+    ),
+    # Collections' editors: editors and reviewers of the owning organisation, administrators.
+    ("GET", "/manage/collections"): Route(
+        lambda w: "/manage/collections", only("editor_a", "editor_b", "reviewer_a", "admin")
+    ),
+    ("GET", "/manage/collections/new"): Route(
+        lambda w: "/manage/collections/new", only("editor_a", "editor_b", "reviewer_a", "admin")
+    ),
+    ("POST", "/manage/collections/new"): Route(
+        lambda w: "/manage/collections/new",
+        only("editor_a", "editor_b", "reviewer_a", "admin"),
+        data=lambda w: {},
+    ),
+    ("GET", "/manage/collections/<slug>/edit"): Route(
+        lambda w: f"/manage/collections/{w.draft_collection.slug}/edit", only(*STAFF_A)
+    ),
+    ("POST", "/manage/collections/<slug>/edit"): Route(
+        fresh_collection("/manage/collections/{slug}/edit"),
+        only(*STAFF_A),
+        data=lambda w: {
+            "title": "Đổi tên bộ sưu tập",
+            "slug": f"doi-ten-{len(w.made)}",
+            "status": "published",
+            "materials": str(w.public.id),
+            "organisation": w.orgs["a"].code,
+        },
+    ),
+    ("POST", "/manage/collections/<slug>/items/<id:material_id>/<any(up, down):direction>"): Route(
+        fresh_collection("/manage/collections/{slug}/items/{first}/down"), only(*STAFF_A)
+    ),
     # One's own account and API tokens.
     ("GET", "/account"): Route(lambda w: "/account", members()),
     ("POST", "/account/tokens"): Route(lambda w: "/account/tokens", members(), data=lambda w: {}),
@@ -155,6 +262,14 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/admin/organisations"): Route(lambda w: "/admin/organisations", only("admin")),
     ("POST", "/admin/organisations"): Route(
         lambda w: "/admin/organisations", only("admin"), data=lambda w: {}
+    ),
+    ("GET", "/admin/organisations/<id:org_id>/enterprises"): Route(
+        lambda w: f"/admin/organisations/{w.orgs['union'].id}/enterprises", only("admin")
+    ),
+    ("POST", "/admin/organisations/<id:org_id>/enterprises"): Route(
+        lambda w: f"/admin/organisations/{w.orgs['union'].id}/enterprises",
+        only("admin"),
+        data=lambda w: {"enterprises": [w.enterprise.code]},
     ),
     ("GET", "/admin/users"): Route(lambda w: "/admin/users", only("admin")),
     ("POST", "/admin/users"): Route(lambda w: "/admin/users", only("admin"), data=lambda w: {}),
@@ -223,6 +338,10 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/suggest"): Route(
         lambda w: "/api/v1/suggest?q=b%E1%BA%A3n", api_public(), api=True
     ),
+    ("GET", "/api/v1/collections"): Route(lambda w: "/api/v1/collections", api_public(), api=True),
+    ("GET", "/api/v1/collections/<slug>"): Route(
+        lambda w: f"/api/v1/collections/{w.collection.slug}", api_public(), api=True
+    ),
     ("GET", "/api/v1/materials"): Route(lambda w: "/api/v1/materials", api_public(), api=True),
     ("POST", "/api/v1/materials"): Route(
         lambda w: "/api/v1/materials",
@@ -274,10 +393,33 @@ def _snapshot(material_id):
     return (m.status, m.title, m.updated_at, m.review_comment)
 
 
+def _collection_snapshot(collection_id):
+    db.session.expire_all()
+    c = db.session.get(Collection, collection_id)
+    return (c.slug, c.title, c.status, c.updated_at, [i.material_id for i in c.items])
+
+
+def _link_snapshot(link_id):
+    db.session.expire_all()
+    link = db.session.get(ShareLink, link_id)
+    return (link.code, link.revoked_at, link.enterprise_id)
+
+
+def _state(world):
+    """What the route acts on, to check a refused request changed nothing."""
+    if world.target:
+        return _snapshot(world.target)
+    if world.target_collection:
+        return _collection_snapshot(world.target_collection)
+    if world.target_link:
+        return _link_snapshot(world.target_link)
+    return None
+
+
 def _call(world, actor, route, method):
-    world.target = None
+    world.target = world.target_collection = world.target_link = None
     url = route.url(world)
-    before = _snapshot(world.target) if world.target else None
+    before = _state(world)
     kwargs = {}
     if route.api:
         client = world.clients["anonymous"]
@@ -319,8 +461,8 @@ def test_route_answers_each_actor_as_the_product_says(world, key):
                 if marker.encode() in body:
                     problems.append(f"{actor}: answer shows the hidden title {marker}")
         if wanted != OK:
-            if before is not None and _snapshot(world.target) != before:
-                problems.append(f"{actor}: refused, yet the material changed")
+            if before is not None and _state(world) != before:
+                problems.append(f"{actor}: refused, yet what it acts on changed")
             if answer.status_code in (403, 404) and not route.api:
                 assert "text/html" in answer.content_type
     assert not problems, "\n".join(problems)
