@@ -359,6 +359,8 @@ def _pick_frame(container):
         except av.error.InvalidDataError:
             continue  # a damaged packet: a later key frame may still decode
         for frame in frames:
+            if frame.width * frame.height > FRAME_MAX_PIXELS:
+                return None  # the stream said less than its frames are: not drawn
             decoded += 1
             first = first or frame
             last = frame
