@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import video
+from library.catalog import media, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -17,6 +17,7 @@ from library.catalog.forms import (
     STATUS_LABELS,
     ActionForm,
 )
+from library.storage import get_storage
 
 MARKDOWN_TAGS = {
     "p",
@@ -89,6 +90,16 @@ def area_name(area) -> str:
     return area.name_en if str(get_locale()) == "en" else area.name_vi
 
 
+def has_picture(stored) -> bool:
+    """Whether a stored file has a list thumbnail: images and PDFs always, a video when a frame
+    of it could be read on upload."""
+    if stored is None or stored.family not in ("image", "pdf", "video"):
+        return False
+    if stored.family != "video":
+        return True
+    return get_storage().derived_path(stored.sha256, media.LIST_THUMB).is_file()
+
+
 def register(app) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.filters.update(
@@ -107,6 +118,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         embed_url=video.embed_url,
         video_thumbnail=video.thumbnail_url,
+        has_picture=has_picture,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),
         can_see=lambda m: can_see(current_user, m),

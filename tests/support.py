@@ -53,3 +53,21 @@ def database_dump() -> str:
     for table in db.metadata.sorted_tables:
         lines += [f"{table.name}: {tuple(row)!r}" for row in db.session.execute(select(table))]
     return "\n".join(lines)
+
+
+def video_bytes(colours, seconds: float = 2.0, fps: int = 10, size=(320, 240)) -> bytes:
+    """A real small H.264 MP4 made with PyAV: the first colour for its first half second, then
+    the second colour (a single colour for the whole video when only one is given)."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as out:
+        stream = out.add_stream("libx264" if "libx264" in av.codecs_available else "mpeg4", fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for index in range(round(fps * seconds)):
+            colour = colours[0] if index < fps / 2 or len(colours) == 1 else colours[1]
+            frame = av.VideoFrame.from_image(Image.new("RGB", size, colour))
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -291,13 +292,81 @@ def clean_image(path: Path) -> None:
 
 
 def first_image(path: Path, family: str, width: int = 1200) -> Image.Image | None:
-    """The picture that stands for a file: the image itself or a PDF's first page."""
+    """The picture that stands for a file: the image itself, a PDF's first page or a frame of a
+    video about a second in."""
     if family == "image":
         with Image.open(path) as img:
             return ImageOps.exif_transpose(img).convert("RGB")
     if family == "pdf":
         return render_pdf_page(path, 0, width)
+    if family == "video":
+        return video_frame(path)
     return None
+
+
+# A video's picture is its frame about FRAME_AT seconds in (past a fade from black), or its first
+# frame when it is shorter. Reading it is bounded, so an odd file cannot hold an upload for long:
+# at most so many packets read, frames decoded and seconds spent, and no frame larger than 8K.
+FRAME_AT = 1.0
+FRAME_MAX_PACKETS = 600
+FRAME_MAX_DECODED = 90
+FRAME_MAX_SECONDS = 5.0
+FRAME_MAX_PIXELS = 7680 * 4320
+
+
+def video_frame(path: Path) -> Image.Image | None:
+    """A frame of a video about FRAME_AT seconds in, upright, or None if none can be read."""
+    import av
+
+    try:
+        with av.open(str(path), options={"probesize": "5000000"}) as container:
+            frame = _pick_frame(container)
+            if frame is None:
+                return None
+            picture = frame.to_image().convert("RGB")
+            turn = int(getattr(frame, "rotation", 0) or 0) % 360
+            if turn:
+                # The display matrix's angle is counter-clockwise, as is Pillow's rotate.
+                picture = picture.rotate(turn, expand=True)
+            return picture
+    except Exception as err:  # noqa: BLE001 - a video whose frame cannot be read has no picture
+        log.info("video frame not read: %s", err)
+        return None
+
+
+def _pick_frame(container):
+    import av
+
+    stream = next(iter(container.streams.video), None)
+    if stream is None:
+        return None
+    context = stream.codec_context
+    if (context.width or 0) * (context.height or 0) > FRAME_MAX_PIXELS:
+        log.info("video frame not read: %sx%s is too large", context.width, context.height)
+        return None
+    start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+    deadline = time.monotonic() + FRAME_MAX_SECONDS
+    first = last = None
+    decoded = packets = 0
+    for packet in container.demux(stream):
+        packets += 1
+        if packets > FRAME_MAX_PACKETS or decoded >= FRAME_MAX_DECODED:
+            return last  # reading stopped early: the latest frame is the nearest to FRAME_AT
+        if time.monotonic() > deadline:
+            return last
+        try:
+            frames = packet.decode()
+        except av.error.InvalidDataError:
+            continue  # a damaged packet: a later key frame may still decode
+        for frame in frames:
+            if frame.width * frame.height > FRAME_MAX_PIXELS:
+                return None  # the stream said less than its frames are: not drawn
+            decoded += 1
+            first = first or frame
+            last = frame
+            if frame.time is not None and frame.time - start >= FRAME_AT:
+                return frame
+    return first  # the video ends before FRAME_AT: its first frame
 
 
 def render_pdf_page(path: Path, index: int, width: int) -> Image.Image | None:

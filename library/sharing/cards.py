@@ -1,9 +1,10 @@
 """The 1200x630 preview images that social networks show under a shared link.
 
-A material's image is its own picture when it has one (the poster, or the PDF's first page: the
-1200x630 preview the catalog derives on upload); otherwise a card is drawn with Pillow: the title
-in DejaVu Sans Bold (vendored in static/fonts with its licence, so every Vietnamese letter has a
-glyph on any machine), the area's name and colour, and the site's name. Drawn cards are kept in
+A material's image is its own picture when it has one (the poster, the PDF's first page or a frame
+of an uploaded video: the 1200x630 preview the catalog derives on upload); otherwise a card is
+drawn with Pillow: the title in DejaVu Sans Bold (vendored in static/fonts with its licence, so
+every Vietnamese letter has a glyph on any machine), the area's name and colour, and the site's
+name. Drawn cards are kept in
 storage under a digest of what they show, so crawlers fetching the same image never redraw it.
 """
 
@@ -238,9 +239,10 @@ def site_card() -> Card:
 
 
 def material_image(material) -> PreviewImage:
-    """A material's preview: its own 1200x630 picture (poster, PDF's first page), else a card."""
+    """A material's preview: its own 1200x630 picture (poster, PDF's first page, a frame of an
+    uploaded video), else a card."""
     stored = material.file
-    if stored is not None and stored.family in ("image", "pdf"):
+    if stored is not None and stored.family in ("image", "pdf", "video"):
         path = get_storage().derived_path(stored.sha256, media.PREVIEW_IMAGE)
         if path.is_file():
             return PreviewImage(path, f"file-{stored.sha256[:20]}")
