@@ -216,6 +216,10 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
+                # Not the deployment's gunicorn.conf.py: its worker recycling (max_requests) would
+                # end the very workers whose memory the soak follows, and its access log is noise.
+                "--config",
+                os.devnull,
                 "--workers",
                 str(workers),
                 "--bind",
