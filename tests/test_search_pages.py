@@ -101,7 +101,7 @@ def test_suggest_api_returns_titles_for_a_prefix(client, library):
         "*",
         "title:x body:y",
         "x" * 10_000,
-        "\x00\x1f\x7f",
+        "\x01\x1f\x7f",
         "%ff%fe",
         "((((",
         "~!@#$%^&*()",
@@ -111,6 +111,11 @@ def test_any_query_string_gets_a_normal_page(client, library, query):
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
     assert "Traceback" not in response.text
+
+
+def test_a_nul_character_in_the_query_gets_a_clear_400_page(client, library):
+    response = client.get("/search", query_string={"q": "lao\x00dong"})
+    assert response.status_code == 400 and "Yêu cầu không hợp lệ." in response.text
 
 
 def test_invalid_utf8_in_the_url_gets_a_normal_page(client, library):

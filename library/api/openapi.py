@@ -102,11 +102,16 @@ def build_document() -> dict:
     """The whole document: the base and every declared part, each path declared once."""
     document = deepcopy(BASE)
     for part in PARTS:
-        for path, operations in part["paths"].items():
+        for path, item in part["paths"].items():
             if path in document["paths"]:
                 raise ValueError(f"API path declared twice: {path}")
-            document["paths"][path] = deepcopy(operations)
+            document["paths"][path] = deepcopy(item)
         document["components"]["schemas"].update(deepcopy(part["schemas"]))
+    # Any request carrying a NUL character is refused before it reaches an operation.
+    for _, _, operation in operations(document):
+        operation.setdefault("responses", {}).setdefault(
+            "400", {"$ref": "#/components/responses/BadRequest"}
+        )
     return document
 
 

@@ -342,3 +342,20 @@ def test_a_pdf_compression_bomb_is_refused_quickly(client, editor, app):
     assert answer.status_code == 422  # the upload page answers 422 to any refused file
     assert "Tệp PDF có trang quá nặng" in answer.get_data(as_text=True)
     assert_nothing_saved(app)
+
+
+def test_a_nul_character_anywhere_in_a_request_is_a_clear_400(client, make_material):
+    """PostgreSQL refuses NUL in text: refused up front on every route, nothing reaches the DB."""
+    material = make_material()
+    for path in (
+        "/api/v1/materials?org=a%00b",
+        "/search?q=lao%00dong",
+        "/collections/a%00b",
+        f"/materials/{material.id}?ch=zalo%00",
+    ):
+        response = client.get(path)
+        assert response.status_code == 400, path
+    api = client.get("/api/v1/materials?org=%00")
+    assert api.is_json and api.json["error"] == "bad_request"
+    page = client.get("/search?q=%00")
+    assert "Yêu cầu không hợp lệ." in page.text
