@@ -149,7 +149,11 @@ def _holds_nul(value) -> bool:
 def refuse_nul_characters():
     """No text a person types holds a NUL character, and PostgreSQL refuses one in any text it
     is given: a request carrying one (path, query, form or JSON body) is a clear 400 at once."""
-    if "\x00" in request.path or any(_holds_nul(v) for v in _all_values(request.args)):
+    if "\x00" in request.path:
+        abort(404)  # no page has such a name
+    if request.path.startswith("/oai"):
+        return  # OAI-PMH answers badArgument itself, as the protocol says
+    if any(_holds_nul(v) for v in _all_values(request.args)):
         abort(400)
     if request.method in ("POST", "PUT", "PATCH"):
         if request.is_json:

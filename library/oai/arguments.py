@@ -49,6 +49,8 @@ def check(args) -> tuple[str, dict]:
             raise bad_argument(f"Illegal argument for {verb}: {name}")
         if len(given) != 1:
             raise bad_argument(f"Repeated argument: {name}")
+        if "\x00" in given[0]:
+            raise bad_argument(f"Illegal character in argument: {name}")
         values[name] = given[0]
     _check_presence(values, required)
     _check_syntax(values)
