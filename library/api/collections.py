@@ -3,6 +3,7 @@
 from flask import jsonify, url_for
 
 from library.api import bp, params
+from library.api.materials_spec import page_of
 from library.api.openapi import describe, json_response, ref
 from library.api.serializers import material_json
 from library.catalog.services import with_details
@@ -78,16 +79,7 @@ COLLECTION_DETAIL = {
         },
     },
 }
-COLLECTION_PAGE = {
-    "type": "object",
-    "required": ["total", "page", "per_page", "results"],
-    "properties": {
-        "total": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-        "results": {"type": "array", "items": ref("Collection")},
-    },
-}
+COLLECTION_PAGE = page_of("Collection")
 TOO_MANY = {"429": {"$ref": "#/components/responses/TooManyRequests"}}
 
 describe(

@@ -69,16 +69,22 @@ MATERIAL = {
     },
 }
 
-MATERIAL_PAGE = {
-    "type": "object",
-    "required": ["total", "page", "per_page", "results"],
-    "properties": {
-        "total": {"type": "integer", "minimum": 0},
-        "page": {"type": "integer", "minimum": 1},
-        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
-        "results": {"type": "array", "items": ref("Material")},
-    },
-}
+
+def page_of(schema: str) -> dict:
+    """The schema of one page of a paged list of `schema` objects."""
+    return {
+        "type": "object",
+        "required": ["total", "page", "per_page", "results"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "results": {"type": "array", "items": ref(schema)},
+        },
+    }
+
+
+MATERIAL_PAGE = page_of("Material")
 
 LIST_OF_CODES = {
     "description": "Danh sách, hoặc một chuỗi phân tách bằng dấu phẩy hay chấm phẩy.",

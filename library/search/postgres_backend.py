@@ -30,7 +30,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from whoosh.support.levenshtein import distance
 
-from library.search.analysis import folded_words, normalize
 from library.search.base import (
     AREAS,
     FACETS,
@@ -54,7 +53,7 @@ from library.search.postgres_rows import (
 from library.search.query import Clause, parse
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
-from library.search.whoosh_schema import SUGGEST_WORDS
+from library.search.whoosh_schema import suggest_key
 
 DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -377,7 +376,7 @@ class PostgresBackend(SearchBackend):
         """Titles with a run of words starting like `prefix`: title starts first, then by views."""
         if not isinstance(prefix, str) or not isinstance(limit, int) or limit < 1:
             raise BadQuery("suggest needs a text prefix and a positive limit")
-        key = _suggest_key(prefix)
+        key = suggest_key(prefix)
         if not key:
             return []
         limit = min(limit, 50)
@@ -651,14 +650,6 @@ def _edits(word: str) -> set[str]:
     edits |= {head + a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {head + a + c + b for a, b in splits for c in _LETTERS}
     return edits
-
-
-def _suggest_key(prefix: str) -> str:
-    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
-    typed = normalize(prefix[:200])
-    words = folded_words(typed)[-SUGGEST_WORDS:]
-    key = " ".join(words)
-    return key + " " if key and typed[-1:].isspace() and len(words) < SUGGEST_WORDS else key
 
 
 def _missing_table(error: DBAPIError) -> bool:

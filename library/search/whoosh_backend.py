@@ -27,7 +27,6 @@ from whoosh.index import LockError
 from whoosh.support.levenshtein import distance
 
 from library.search import bitsets, whoosh_bulk
-from library.search.analysis import folded_words, normalize
 from library.search.base import (
     FACETS,
     BadQuery,
@@ -46,10 +45,10 @@ from library.search.synonyms import Synonyms, default_synonyms
 from library.search.whoosh_schema import (
     CODE_FIELDS,
     MAX_PREFIX,
-    SUGGEST_WORDS,
     TEXT_FIELDS,
     TITLE_START,
     prepare,
+    suggest_key,
 )
 from library.search.whoosh_store import IndexStore, unavailable
 from library.search.whoosh_view import SegmentCache, View, posting_ids
@@ -267,7 +266,7 @@ class WhooshBackend(SearchBackend):
         """Titles of documents with a title word sequence starting like `prefix`."""
         if not isinstance(prefix, str) or not isinstance(limit, int) or limit < 1:
             raise BadQuery("suggest needs a text prefix and a positive limit")
-        key = _suggest_key(prefix)
+        key = suggest_key(prefix)
         if not key:
             return []
         return self._read(lambda view: _suggest(view, key, min(limit, 50)))
@@ -518,14 +517,6 @@ def _suggest_docs(view: View, entry: str) -> list[int]:
         for term in islice(reader.expand_prefix("suggest", entry), SUGGEST_SCAN):
             docs.extend(doc + offset for doc in posting_ids(reader, "suggest", term))
     return docs
-
-
-def _suggest_key(prefix: str) -> str:
-    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
-    text = normalize(prefix[:200])
-    words = folded_words(text)[-SUGGEST_WORDS:]
-    key = " ".join(words)
-    return key + " " if key and text[-1:].isspace() and len(words) < SUGGEST_WORDS else key
 
 
 def _replace(writer, values: list[dict]) -> None:

@@ -14,7 +14,13 @@ from datetime import UTC, date, datetime
 from whoosh import columns, fields, formats
 from whoosh.analysis import IDTokenizer
 
-from library.search.analysis import VietnameseTokenizer, clean, exact_words, folded_words
+from library.search.analysis import (
+    VietnameseTokenizer,
+    clean,
+    exact_words,
+    folded_words,
+    normalize,
+)
 from library.search.synonyms import Synonyms
 
 TEXT_FIELDS = ("title", "tags", "summary", "body")  # also the order of the "folded" parts
@@ -164,3 +170,11 @@ def _epoch(value) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
+
+
+def suggest_key(prefix: str) -> str:
+    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
+    text = normalize(prefix[:200])
+    words = folded_words(text)[-SUGGEST_WORDS:]
+    key = " ".join(words)
+    return key + " " if key and text[-1:].isspace() and len(words) < SUGGEST_WORDS else key
