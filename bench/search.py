@@ -212,6 +212,16 @@ def app_config(folder: Path, count: int, database_url: str | None = None) -> dic
     return config
 
 
+def clear_size(folder: Path, count: int) -> None:
+    """Remove what an earlier run left for this size in `folder` (a --dir used again)."""
+    for name in (f"library-{count}.db", f"uploads-{count}", f"index-{count}"):
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def fresh_database(server_url: str, name: str) -> str:
     """Drop and create database `name` on the server of `server_url`; return its URL."""
     from sqlalchemy import create_engine, make_url, text
@@ -461,6 +471,7 @@ def run_size(
     count, texts, queries, folder: Path, paths, procs=None, rounds=3, database_url=None
 ) -> None:
     """Build one size and print its figures."""
+    clear_size(folder, count)
     config = app_config(folder, count, database_url)
     if "through_app" in paths:  # the rows, then the index built by the app's own backend
         from library import create_app

@@ -344,6 +344,7 @@ def index_disagreement(backend) -> str | None:
 def check_search(report: Report, repair: bool, grace: float) -> None:
     """The index opens and holds exactly the published materials; leftovers of a crash."""
     backend = search.get_backend()
+    settled = backend.settled_notes(search.NOTE_MARGIN)  # before the database is read
     report.checked["published"] = search.count_published()
     leftovers = _crash_leftovers(backend, grace)
     problem = index_disagreement(backend)
@@ -354,6 +355,8 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
             finding.repaired, finding.action = True, "removed"
         report.findings.append(finding)
     if problem is None:
+        if repair:
+            _clear_settled_notes(report, backend, settled)
         report.checked["indexed"] = _indexed(backend)
         return
     finding = Finding("search", problem)
@@ -370,6 +373,23 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
             finding.action = f"rebuild did not help: {again}"
     report.findings.append(finding)
     report.checked["indexed"] = _indexed(backend)
+
+
+def _clear_settled_notes(report: Report, backend, notes: list) -> None:
+    """Pending notes left by a failed index write or a crash, now that the index is known to
+    agree with the database: they would only keep searches checking those ids."""
+    try:
+        for note in notes:
+            backend.clear_pending(note)
+    except OSError as error:
+        report.findings.append(Finding("search", f"pending notes not cleared: {_short(error)}"))
+        return
+    if notes:
+        message = (
+            f"{len(notes)} changes were noted on their way to the index but never confirmed "
+            "(a failed index write or a crash); the index agrees with the database"
+        )
+        report.findings.append(Finding("search", message, repaired=True, action="notes cleared"))
 
 
 def _indexed(backend) -> int:

@@ -177,7 +177,8 @@ def register(app) -> None:
 
     @app.teardown_appcontext
     def drop_uncommitted(exc):
-        delete_uncommitted_files(db.session())
+        if db.session.registry.has():  # (a request that never used the database made none)
+            delete_uncommitted_files(db.session())
 
 
 @event.listens_for(Session, "after_commit")

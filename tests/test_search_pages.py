@@ -2,10 +2,13 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy.exc import IntegrityError
 
 from library.accounts.permissions import SYSTEM
 from library.catalog.services import update_material, withdraw_material
 from library.extensions import db
+from library.models import Organisation
+from library.search import services as search
 
 
 @pytest.fixture
@@ -73,6 +76,57 @@ def test_withdrawn_material_leaves_search(client, library):
     withdraw_material(SYSTEM, library["insurance"], "")
     db.session.commit()
     assert titles(client.get("/search?q=bao+hiem")) == []
+
+
+def api_titles(client, query: str) -> list[str]:
+    return [
+        r["title"] for r in client.get("/api/v1/search", query_string={"q": query}).json["results"]
+    ]
+
+
+def test_the_api_lists_the_new_title_right_after_saving(client, library):
+    update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
+    db.session.commit()
+    assert api_titles(client, "sua doi") == ["Luật lao động sửa đổi"]
+    assert search.get_backend().pending_ids() == frozenset()  # nothing left on its way
+
+
+def test_a_withdrawal_the_index_missed_stays_hidden_until_reindex(
+    app, client, library, runner, monkeypatch
+):
+    backend = search.get_backend()
+
+    def refuse(ids):
+        raise OSError("disk full")
+
+    assert client.get("/api/v1/suggest?q=bao+hi").json == ["Bảo hiểm xã hội tự nguyện"]
+    monkeypatch.setattr(backend, "remove", refuse)
+    withdraw_material(SYSTEM, library["insurance"], "")
+    db.session.commit()  # saved, although the index still has the material
+    assert library["insurance"].id in backend.pending_ids()
+    assert api_titles(client, "bao hiem") == []
+    assert titles(client.get("/search?q=bao+hiem")) == []
+    assert client.get("/api/v1/suggest?q=bao+hi").json == []
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "NOTE_MARGIN", 0)
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    assert backend.pending_ids() == frozenset()
+    assert api_titles(client, "bao hiem") == []
+
+
+def test_a_rolled_back_change_reaches_neither_the_index_nor_a_later_commit(
+    client, library, make_org
+):
+    withdraw_material(SYSTEM, library["insurance"], "")
+    db.session.add(Organisation(code="ldld-tinh", name="Trùng mã", type="union"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    assert search.get_backend().pending_ids() == frozenset()
+    update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
+    db.session.commit()
+    # The withdrawal never happened: the material is still found.
+    assert api_titles(client, "bao hiem") == ["Bảo hiểm xã hội tự nguyện"]
 
 
 def test_search_api_contract(client, library):

@@ -60,11 +60,15 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching document: its id, its score and an HTML-safe snippet with <mark> tags."""
+    """One matching document: its id, its score, an HTML-safe snippet with <mark> tags, and
+    what a result list shows of it as indexed (title, kind, areas in the fixed area order)."""
 
     id: int
     score: float
     snippet_html: str
+    title: str = ""
+    kind: str | None = None
+    areas: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,9 +106,14 @@ class SearchBackend(ABC):
     def search(self, query: SearchQuery) -> SearchResults:
         """Run one search."""
 
-    @abstractmethod
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Titles completing what the user is typing, most useful first."""
+        return distinct_titles(self.suggest_entries(prefix, limit), limit)
+
+    @abstractmethod
+    def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
+        """(id, title) of the documents whose titles complete what the user is typing, most
+        useful first, until `limit` different titles (so a caller can drop some ids)."""
 
     @abstractmethod
     def clear(self) -> None:
@@ -131,8 +140,49 @@ class SearchBackend(ABC):
         that the index holds exactly the published materials as they are now."""
         raise NotImplementedError
 
+    # Changes on their way from the database to the index. A material's change is noted
+    # before its commit and the note cleared once the index has it; a note left behind (the
+    # index write failed, or the process died between the two) tells searches which hits to
+    # check against the database. A backend that keeps no notes answers None: check them all.
+
+    def note_pending(self, ids: Iterable[int]):
+        """Note, before a commit, that these documents are about to change; return the note
+        (None when this backend keeps no notes)."""
+        return None
+
+    def clear_pending(self, note) -> None:  # noqa: B027 - optional, as note_pending
+        """Forget a note once its changes are in the index (or were rolled back)."""
+
+    def pending_ids(self) -> frozenset[int] | None:
+        """Ids whose indexed copy may differ from the database, or None when that cannot be
+        told (then every hit is to be checked)."""
+        return None
+
+    def settled_notes(self, margin: float) -> list:
+        """The notes whose changes an index built from the database from now on will hold
+        (their commit is done or abandoned; `margin`: seconds beyond which any note is), to
+        clear once such an index is in place."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional: a backend holding nothing keeps this no-op
         """Release open files or connections (a later call reopens them)."""
+
+
+def distinct_titles(entries: Iterable[tuple[int, str]], limit: int) -> list[str]:
+    """The first `limit` titles of (id, title) entries, each once whatever its case."""
+    titles, seen = [], set()
+    for _id, title in entries:
+        if title and title.lower() not in seen:
+            seen.add(title.lower())
+            titles.append(title)
+            if len(titles) == limit:
+                break
+    return titles
+
+
+def area_order(code: str) -> tuple[int, str]:
+    """Sort key putting area codes in their fixed order (an unknown code last)."""
+    return (AREAS.index(code), code) if code in AREAS else (len(AREAS), code)
 
 
 def document_stamp(title: str, summary: str, tags: str) -> str:

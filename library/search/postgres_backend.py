@@ -40,6 +40,7 @@ from library.search.base import (
     SearchQuery,
     SearchResults,
     SearchUnavailable,
+    area_order,
     validate,
 )
 from library.search.postgres_rows import (
@@ -372,8 +373,9 @@ class PostgresBackend(SearchBackend):
             return SearchResults(0, query.page, query.per_page, facets=facets)
         return self._read(lambda conn: _Search(self, conn, clauses, query).results())
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
-        """Titles with a run of words starting like `prefix`: title starts first, then by views."""
+    def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
+        """(id, title) of titles with a run of words starting like `prefix`: title starts first,
+        then by views."""
         if not isinstance(prefix, str) or not isinstance(limit, int) or limit < 1:
             raise BadQuery("suggest needs a text prefix and a positive limit")
         key = suggest_key(prefix)
@@ -382,22 +384,17 @@ class PostgresBackend(SearchBackend):
         limit = min(limit, 50)
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
-        def titles(conn) -> list[str]:
+        def entries(conn) -> list[tuple[int, str]]:
             rows = conn.execute(
                 text(
-                    f"SELECT title FROM {self.table} WHERE title_key LIKE :anywhere "
+                    f"SELECT id, title FROM {self.table} WHERE title_key LIKE :anywhere "
                     "ORDER BY title_key LIKE :start DESC, views DESC, id LIMIT :n"
                 ),
                 {"anywhere": f"% {escaped}%", "start": f" {escaped}%", "n": limit * 4},
             )
-            found, seen = [], set()
-            for (title,) in rows:
-                if title and title.lower() not in seen:
-                    seen.add(title.lower())
-                    found.append(title)
-            return found[:limit]
+            return [(row.id, row.title) for row in rows]
 
-        return self._read(titles)
+        return self._read(entries)
 
 
 class _Search:
@@ -545,18 +542,28 @@ class _Search:
         """Hits with their snippets for (id, score) pairs."""
         if not page:
             return []
-        texts = {
-            row.id: (row.summary, row.body)
+        rows = {
+            row.id: row
             for row in self.conn.execute(
-                text(f"SELECT id, summary, body FROM {self.table} WHERE id = ANY(:ids)"),
+                text(
+                    f"SELECT id, title, kind, areas, summary, body FROM {self.table} "
+                    "WHERE id = ANY(:ids)"
+                ),
                 {"ids": [doc for doc, _rank in page]},
             )
         }
         regex = pattern(self.clauses)
         return [
-            Hit(id=doc, score=rank, snippet_html=snippet(list(texts[doc]), regex))
+            Hit(
+                id=doc,
+                score=rank,
+                snippet_html=snippet([rows[doc].summary, rows[doc].body], regex),
+                title=rows[doc].title,
+                kind=rows[doc].kind,
+                areas=tuple(sorted(rows[doc].areas, key=area_order)),
+            )
             for doc, rank in page
-            if doc in texts
+            if doc in rows
         ]
 
     def _score(self) -> tuple[str, dict]:

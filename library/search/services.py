@@ -10,9 +10,10 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.track_modifications import before_models_committed, models_committed
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import load_only, selectinload
@@ -24,7 +25,14 @@ from library.errors import DomainError, ValidationFailed
 from library.extensions import db
 from library.models import Material, Organisation, SearchSynonyms, StoredFile
 from library.models.materials import KINDS
-from library.search.base import SearchBackend, SearchQuery, SearchResults, SearchUnavailable
+from library.search.base import (
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+    area_order,
+    distinct_titles,
+)
 from library.search.synonyms import DEFAULT_SYNONYMS, Synonyms
 
 log = logging.getLogger(__name__)
@@ -34,6 +42,9 @@ SYNONYMS_CHECKED = "search.synonyms_checked_at"
 SYNONYMS_CHECK = 5.0
 BULK_THRESHOLD = 500
 DEFERRED = "library.search.deferred"
+NOTES = "library.search.notes"
+DEFERRED_NOTES = "library.search.deferred_notes"
+NOTE_MARGIN = 60.0  # seconds: longer than a note waits for its commit (SQLite waits 30 s)
 SORTS = ("relevance", "newest", "popular")
 MAX_QUERY = 300
 MAX_PAGE = 1000
@@ -196,14 +207,38 @@ def search_materials(query: SearchQuery) -> SearchPage:
 
 
 def search_summaries(query: SearchQuery) -> tuple[SearchResults, list[dict]]:
-    """Run a query and return, in ranked order, the id, title, kind and areas of each public
-    material found: what the API lists, read with two light queries instead of whole rows."""
+    """Run a query and return, in ranked order, the id, title, kind, areas and snippet of each
+    public material found: what the API lists.
+
+    They come from the index, which holds published materials only, as the database has them
+    once every change has reached it. A hit named by a pending note (a change committed but not
+    yet indexed, or whose indexing failed) is confirmed in the database instead, so a material
+    withdrawn a moment ago never shows.
+    """
+    backend = get_backend()
+    results = backend.search(query)
+    if not results.hits:
+        return results, []
+    pending = backend.pending_ids()
+    doubtful = [hit.id for hit in results.hits if pending is None or hit.id in pending]
+    confirmed = _published_summaries(doubtful) if doubtful else {}
+    found = []
+    for hit in results.hits:
+        if hit.id in confirmed:
+            item = confirmed[hit.id]
+        elif pending is not None and hit.id not in pending:
+            item = {"id": hit.id, "title": hit.title, "kind": hit.kind, "areas": list(hit.areas)}
+        else:
+            continue  # no longer published
+        item["snippet"] = hit.snippet_html
+        found.append(item)
+    return results, found
+
+
+def _published_summaries(ids: list[int]) -> dict[int, dict]:
+    """The id, title, kind and areas of those of `ids` that are published, from the database."""
     from library.models.materials import material_areas
 
-    results = get_backend().search(query)
-    ids = [hit.id for hit in results.hits]
-    if not ids:
-        return results, []
     found: dict[int, dict] = {}
     # One query, a row per material and area; areas are put in their fixed order here.
     for material_id, title, kind, code in db.session.execute(
@@ -215,11 +250,9 @@ def search_summaries(query: SearchQuery) -> tuple[SearchResults, list[dict]]:
             material_id, {"id": material_id, "title": title, "kind": kind, "areas": []}
         )
         item["areas"].append(code)
-    snippets = {hit.id: hit.snippet_html for hit in results.hits}
     for item in found.values():
-        item["areas"].sort(key=AREA_CODES.index)
-        item["snippet"] = snippets.get(item["id"], "")
-    return results, [found[i] for i in ids if i in found]
+        item["areas"].sort(key=area_order)
+    return found
 
 
 def _result_rows(ids: list[int]):
@@ -245,7 +278,20 @@ def _result_rows(ids: list[int]):
 
 
 def suggest_titles(text: str, limit: int = 10) -> list[str]:
-    return get_backend().suggest(text, limit)
+    """Titles completing what the user typed, from the index; as for results, an entry named
+    by a pending note is shown only if the database still has it published."""
+    backend = get_backend()
+    entries = backend.suggest_entries(text, limit)
+    pending = backend.pending_ids() if entries else frozenset()
+    doubtful = {i for i, _title in entries if pending is None or i in pending}
+    if doubtful:
+        public = set(
+            db.session.scalars(
+                select(Material.id).where(Material.id.in_(doubtful), Material.status == "published")
+            )
+        )
+        entries = [(i, title) for i, title in entries if i in public or i not in doubtful]
+    return distinct_titles(entries, limit)
 
 
 def organisation_names(codes) -> dict[str, str]:
@@ -277,13 +323,16 @@ def count_published() -> int:
 def reindex(progress=None) -> int:
     """Rebuild the index from the database, aside, then swap it in."""
     backend = get_backend()
+    settled = backend.settled_notes(NOTE_MARGIN)  # before reading: the new index has them
     backend.rebuild(published_documents(), progress=progress)
+    _clear_notes(settled)
     return backend.doc_count()
 
 
 def defer_indexing(session) -> None:
     """Collect changed materials instead of indexing at each commit (bulk import)."""
     session.info[DEFERRED] = set()
+    session.info[DEFERRED_NOTES] = []
 
 
 def flush_deferred(session, batch: int = 500, progress=None) -> None:
@@ -293,17 +342,22 @@ def flush_deferred(session, batch: int = 500, progress=None) -> None:
     the bulk builder than one by one through Whoosh's writer (about 8 ms each).
     """
     ids = sorted(session.info.pop(DEFERRED, set()))
+    notes = session.info.pop(DEFERRED_NOTES, [])
     if len(ids) > max(BULK_THRESHOLD, _indexed_count() // 10):
         reindex(progress)
+        _clear_notes(notes)
         return
+    written = True
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         materials = db.session.scalars(
             select(Material).where(Material.id.in_(chunk)).options(*_DOCUMENT_LOADS)
         )
-        _write(
+        written &= _write(
             {m.id: (material_document(m) if m.status == "published" else None) for m in materials}
         )
+    if written:
+        _clear_notes(notes)
 
 
 def _indexed_count() -> int:
@@ -314,29 +368,67 @@ def _indexed_count() -> int:
 
 
 def _collect(sender, changes) -> None:
-    """Before commit: turn each changed material into a document (or a removal)."""
+    """Before commit: turn each changed material into a document (or a removal), and note
+    that they are on their way to the index."""
     session = db.session()
     deferred = session.info.get(DEFERRED)
     pending = session.info.setdefault(PENDING, {})
+    changed = set()
     for obj, operation in changes:
         if not isinstance(obj, Material):
             continue
+        changed.add(obj.id)
         if deferred is not None:
             deferred.add(obj.id)
         elif operation == "delete" or obj.status != "published":
             pending[obj.id] = None
         else:
             pending[obj.id] = material_document(obj)
+    if changed:
+        session.info.setdefault(NOTES, []).append(_note(changed))
+
+
+def _note(ids: set[int]):
+    """A pending note for `ids`; None if it cannot be made (the save goes on regardless)."""
+    try:
+        return current_app.extensions["search"].note_pending(ids)
+    except OSError:
+        log.exception("could not note %d changes as pending for search", len(ids))
+        return None
 
 
 def _apply(sender, changes) -> None:
-    """After commit: write what _collect prepared; a search failure never undoes the save."""
-    _write(db.session().info.pop(PENDING, {}))
+    """After commit: write what _collect prepared; a search failure never undoes the save.
+    The notes are cleared once the index has the changes (kept for a deferred import)."""
+    session = db.session()
+    notes = session.info.pop(NOTES, [])
+    if DEFERRED in session.info:
+        session.info[DEFERRED_NOTES].extend(notes)
+    elif _write(session.info.pop(PENDING, {})):
+        _clear_notes(notes)
 
 
-def _write(pending: dict) -> None:
-    if not pending:
+def _forget(session, *args) -> None:
+    """After a rollback: nothing of the transaction reached the database, nor will the index."""
+    session.info.pop(PENDING, None)
+    _clear_notes(session.info.pop(NOTES, []))
+
+
+def _clear_notes(notes) -> None:
+    if not notes or not has_app_context():
         return
+    backend = current_app.extensions["search"]
+    for note in notes:
+        try:
+            backend.clear_pending(note)
+        except OSError:  # left behind, it only makes searches check these ids in the database
+            log.warning("could not clear a pending search note", exc_info=True)
+
+
+def _write(pending: dict) -> bool:
+    """Index or remove the documents of `pending`; False (logged) if the index refused."""
+    if not pending:
+        return True
     # Right after a commit the session can run no query: use the backend in hand, not get_backend.
     backend = current_app.extensions["search"]
     try:
@@ -350,6 +442,8 @@ def _write(pending: dict) -> None:
         log.exception(
             "%d changes not indexed; flask search reindex repairs the index", len(pending)
         )
+        return False
+    return True
 
 
 def register(app) -> None:
@@ -366,3 +460,5 @@ def register(app) -> None:
 
     before_models_committed.connect(_collect, app)
     models_committed.connect(_apply, app)
+    if not sa_event.contains(db.session, "after_rollback", _forget):
+        sa_event.listen(db.session, "after_rollback", _forget)

@@ -36,6 +36,7 @@ from library.search.base import (
     SearchQuery,
     SearchResults,
     SearchUnavailable,
+    area_order,
     document_stamp,
     validate,
 )
@@ -50,7 +51,7 @@ from library.search.whoosh_schema import (
     prepare,
     suggest_key,
 )
-from library.search.whoosh_store import IndexStore, unavailable
+from library.search.whoosh_store import IndexStore, PendingNotes, unavailable
 from library.search.whoosh_view import SegmentCache, View, posting_ids
 
 # Score of a clause matching in a field: (folded match, extra when the typed diacritics match).
@@ -94,6 +95,7 @@ class WhooshBackend(SearchBackend):
         self._lock = threading.RLock()  # one searcher per backend; Whoosh files are not
         self._open = _OpenView()  # safe to read from two threads at once
         self._caches: dict[str, SegmentCache] = {}
+        self.pending = PendingNotes(self.store.root)
         # Close the searcher's files when the backend is dropped without close().
         weakref.finalize(self, self._open.close)
 
@@ -132,6 +134,23 @@ class WhooshBackend(SearchBackend):
                 raise
             writer.commit()
             self.store.record(operation, payload)
+
+    def note_pending(self, ids: Iterable[int]) -> str:
+        """Note that these documents are about to change (raises OSError if it cannot)."""
+        return self.pending.add(ids)
+
+    def clear_pending(self, note) -> None:
+        """Forget a note."""
+        if note is not None:
+            self.pending.remove(note)
+
+    def pending_ids(self) -> frozenset[int] | None:
+        """Ids whose indexed copy may differ from the database (None: cannot be told)."""
+        return self.pending.ids()
+
+    def settled_notes(self, margin: float) -> list[str]:
+        """Notes whose commit is done or abandoned (see PendingNotes.settled)."""
+        return self.pending.settled(margin)
 
     def clear(self) -> None:
         """Switch to a new, empty generation."""
@@ -262,8 +281,8 @@ class WhooshBackend(SearchBackend):
         clauses = parse(query.text, self.synonyms)
         return self._read(lambda view: _Search(view, clauses, query, self.synonyms).results())
 
-    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
-        """Titles of documents with a title word sequence starting like `prefix`."""
+    def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
+        """Documents with a title word sequence starting like `prefix`, as (id, title)."""
         if not isinstance(prefix, str) or not isinstance(limit, int) or limit < 1:
             raise BadQuery("suggest needs a text prefix and a positive limit")
         key = suggest_key(prefix)
@@ -412,7 +431,19 @@ class _Search:
         """One Hit from a document number."""
         stored = self.view.searcher.stored_fields(doc)
         html = snippet([stored.get("summary", ""), stored.get("body", "")], regex)
-        return Hit(id=int(stored["id"]), score=float(score), snippet_html=html)
+        kinds = self._values_of(doc, CODE_FIELDS["kind"])
+        return Hit(
+            id=int(stored["id"]),
+            score=float(score),
+            snippet_html=html,
+            title=stored.get("title", ""),
+            kind=kinds[0] if kinds else None,
+            areas=tuple(sorted(self._values_of(doc, CODE_FIELDS["area"]), key=area_order)),
+        )
+
+    def _values_of(self, doc: int, field: str) -> list[str]:
+        """The values of a code field that document `doc` has (a bit test per value)."""
+        return [value for value, bits in self.view.codes(field).items() if bits >> doc & 1]
 
     def _facets(self) -> dict[str, dict[str, int]]:
         """Counts per value of each facet, each ignoring its own filter (so a user sees what
@@ -491,23 +522,24 @@ def _take(view: View, groups, start: int, count: int, field: str) -> list[int]:
     return docs[:count]
 
 
-def _suggest(view: View, key: str, limit: int) -> list[str]:
-    """Autocomplete titles for a folded key: titles starting with it first, then by views."""
+def _suggest(view: View, key: str, limit: int) -> list[tuple[int, str]]:
+    """Autocomplete entries (id, title) for a folded key, until `limit` different titles:
+    titles starting with it first, then by views."""
     views = view.column("views")
     members = bitsets.Membership(view.live)
     ranked: list[int] = []
     for entry in (TITLE_START + key, key):
         docs = {d for d in _suggest_docs(view, entry) if d in members}.difference(ranked)
         ranked.extend(sorted(docs, key=lambda doc: (-views[doc], doc)))
-    titles, seen = [], set()
+    entries, seen = [], set()
     for doc in ranked:
-        title = view.searcher.stored_fields(doc).get("title", "")
-        if title and title.lower() not in seen:
-            seen.add(title.lower())
-            titles.append(title)
-            if len(titles) == limit:
-                break
-    return titles
+        stored = view.searcher.stored_fields(doc)
+        title = stored.get("title", "")
+        entries.append((int(stored["id"]), title))
+        seen.add(title.lower())
+        if len(seen) == limit:
+            break
+    return entries
 
 
 def _suggest_docs(view: View, entry: str) -> list[int]:

@@ -6,12 +6,19 @@ Layout of the index directory::
     gen-<time>-<rand>/   one complete Whoosh index per generation (+ SYNONYMS, see below)
     journal-<gen>        changes made while generation <gen> is being built
     swap.lock            held while writing and while switching generations
+    pending/             one empty file per change on its way from the database to the index,
+                         named <time ns>-<pid>-<random>-<ids joined by "."> (or "all")
 
 A rebuild fills a new generation directory nobody reads, then switches CURRENT to it: a
 search running meanwhile keeps its old, complete generation. Writers hold `swap.lock` (an
 fcntl lock, so it works across processes) for the whole write and also record their change in
 the journal of every rebuild in progress; the rebuild replays its journal under the same lock
 just before switching, so no change made during a rebuild is lost.
+
+A pending note is made before the database commits a change to materials and removed once the
+index has the change. Its name carries everything (no content to write), so it can be made
+on a disk too full for the index itself; searches list the folder (a few microseconds) and
+check only the hits it names against the database.
 
 Documents are indexed with the keys of the synonym groups found in them; each generation notes
 the fingerprint of the synonyms it was built with, so a backend configured with other synonyms
@@ -60,6 +67,9 @@ POINTER = "CURRENT"
 LOCK = "swap.lock"
 JOURNAL = "journal-"
 GENERATION = "gen-"
+PENDING = "pending"
+PENDING_ALL = "all"  # a note for more ids than a file name holds: every hit is checked
+PENDING_MAX_IDS = 16
 SYNONYMS = "SYNONYMS"  # in a generation: fingerprint of the synonyms it was indexed with
 _POLL = 0.05
 
@@ -203,6 +213,94 @@ class IndexStore:
                 except EOFError:
                     break
         path.unlink()
+
+
+class PendingNotes:
+    """The notes of changes on their way to the index, in `root`/pending (see the module
+    docstring). Files are created and deleted whole, so no lock is needed."""
+
+    def __init__(self, root: Path):
+        """Notes kept under `root` (the index directory)."""
+        self.folder = root / PENDING
+        self._read: dict[str, frozenset[int] | None] = {}  # note name -> its ids (None: all)
+
+    def add(self, ids) -> str:
+        """Make a note naming `ids`; return its name. Raises OSError if it cannot be made."""
+        ids = sorted({int(i) for i in ids})
+        named = ".".join(map(str, ids)) if len(ids) <= PENDING_MAX_IDS else PENDING_ALL
+        name = f"{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}-{named}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        # The database's commit is durable; the note that guards it must be too.
+        _sync_directory(self.folder)
+        return name
+
+    def remove(self, name: str) -> None:
+        """Delete a note (gone already is fine)."""
+        (self.folder / name).unlink(missing_ok=True)
+
+    def ids(self) -> frozenset[int] | None:
+        """The ids named by the notes, or None when every hit must be checked: a note for
+        many ids, or a folder that cannot take notes (read-only, immutable), whose writers'
+        changes may be missing from the index without a note saying so."""
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return frozenset() if os.access(self.folder.parent, os.W_OK) else None
+        except OSError:
+            return None
+        if not os.access(self.folder, os.W_OK):
+            return None
+        if not names:
+            self._read.clear()
+            return frozenset()
+        found: set[int] = set()
+        for name in names:
+            if name not in self._read:
+                self._read[name] = _note_ids(name)
+            ids = self._read[name]
+            if ids is None:
+                return None
+            found |= ids
+        for name in set(self._read) - set(names):
+            del self._read[name]
+        return frozenset(found)
+
+    def settled(self, margin: float) -> list[str]:
+        """The notes whose change is in the database or never will be: made by a process that
+        has ended (it committed, if at all, before it died), or more than `margin` seconds ago
+        (longer than any commit waits). An index built after this call holds their changes."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return []
+        oldest = (time.time() - margin) * 1e9
+        found = []
+        for name in names:
+            made, pid = (name.split("-") + ["", ""])[:2]
+            if made.isdigit() and pid.isdigit() and (int(made) < oldest or not _alive(int(pid))):
+                found.append(name)
+        return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` is running (on this host, where the index folder is)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        return True
+    return True
+
+
+def _note_ids(name: str) -> frozenset[int] | None:
+    """The ids a note's name carries (None for "all", or a name this module did not make)."""
+    named = name.split("-", 3)[-1]
+    parts = named.split(".")
+    if named == PENDING_ALL or not all(part.isdigit() for part in parts):
+        return None
+    return frozenset(int(part) for part in parts)
 
 
 class _TrackingStorage(FileStorage):

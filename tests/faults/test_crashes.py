@@ -65,6 +65,21 @@ def wait_for(condition, timeout: float = 60, step: float = 0.002):
         time.sleep(step)
 
 
+def killed_itself(app, script: str, *args: str, saying: str) -> None:
+    """Run a Python `script` on this test's library that kills itself (SIGKILL) after
+    printing `saying`."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=cli_env(app),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert saying in done.stdout
+
+
 def run_doctor(app) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "flask", "doctor", "--grace-minutes", "0"],
@@ -146,16 +161,7 @@ def test_killed_between_keeping_the_file_and_committing(app, make_material, make
     )
     pdf = Path(app.config["UPLOAD_FOLDER"]).parent / "dang-tai.pdf"
     pdf.write_bytes(pdf_bytes(2))
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(pdf)],
-        cwd=ROOT,
-        env=cli_env(app),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == -signal.SIGKILL, done.stderr
-    assert "kept" in done.stdout
+    killed_itself(app, script, str(pdf), saying="kept")
     settle()
     after = consistency(app)
     assert len(after["orphan_files"]) == 1  # the file of a material that was never saved
@@ -165,6 +171,40 @@ def test_killed_between_keeping_the_file_and_committing(app, make_material, make
     assert "moved to quarantine/" in doctor.stdout
     settle()
     assert consistency(app) == CONSISTENT
+
+
+def test_killed_between_withdrawing_and_updating_the_index(app, client, make_material):
+    """A withdrawal commits, then the process dies before the index hears of it: searches
+    must not show the withdrawn material meanwhile, and the doctor brings the index back."""
+    leaflet = library_with_files(make_material, 1)[1]
+    script = textwrap.dedent(
+        """
+        import os, signal, sys
+        from wsgi import app
+        from library.accounts.permissions import SYSTEM
+        from library.catalog import services
+        from library.extensions import db
+        from library.models import Material
+        def die(ids):
+            print("committed", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        with app.app_context():
+            app.extensions["search"].remove = die  # the moment after the commit
+            services.withdraw_material(SYSTEM, db.session.get(Material, int(sys.argv[1])), "")
+            db.session.commit()
+        """
+    )
+    killed_itself(app, script, str(leaflet.id), saying="committed")
+    settle()
+    assert "1 not published" in consistency(app)["index"]  # the index still has it...
+    api = client.get("/api/v1/search?q=bao+hiem")
+    assert api.status_code == 200 and api.json["results"] == []  # ...but nobody sees it
+    doctor = run_doctor(app)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "index rebuilt" in doctor.stdout
+    settle()
+    assert consistency(app) == CONSISTENT
+    assert search.get_backend().pending_ids() == frozenset()
 
 
 def _free_port() -> int:

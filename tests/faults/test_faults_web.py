@@ -18,6 +18,7 @@ from support import PASSWORD, pdf_bytes
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.accounts.services import create_token
+from library.catalog.services import withdraw_material
 from library.extensions import db
 from library.models import Material, StoredFile
 from library.search import services as search
@@ -163,6 +164,27 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
     assert "index rebuilt" in result.output
     assert consistency(app) == CONSISTENT
     assert "Tờ gấp phòng cháy" in page_text(client.get("/search?q=phong+chay"))
+
+
+def test_a_withdrawal_while_the_index_takes_no_notes_is_still_hidden(
+    app, client, make_material, runner
+):
+    leaflet = library_with_files(make_material, 1)[1]
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    (root / "pending").mkdir(exist_ok=True)
+    generation = root / search.get_backend().store.current()
+    with immutable(root / "pending", root, generation):
+        withdraw_material(SYSTEM, leaflet, "")
+        db.session.commit()  # saved: neither a note nor the index could be written
+        # Searches cannot tell which hits are out of date, so they check each one.
+        api = client.get("/api/v1/search?q=bao+hiem")
+        assert api.status_code == 200 and api.json["results"] == []
+        assert "Tờ rơi bảo hiểm xã hội số 0" not in page_text(client.get("/search?q=bao+hiem"))
+        assert "1 not published" in consistency(app)["index"]
+    result = runner.invoke(args=["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "index rebuilt" in result.output
+    assert consistency(app) == CONSISTENT
 
 
 def test_search_index_gone(app, client, make_user, make_material, runner):

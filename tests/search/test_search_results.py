@@ -215,3 +215,28 @@ def test_suggest_puts_title_starts_then_popular_first(backend):
 
 def test_suggest_of_nothing_is_empty(shelf):
     assert shelf.suggest("") == [] and shelf.suggest("  ") == [] and shelf.suggest("zzz") == []
+
+
+def test_hits_carry_what_a_result_list_shows(backend):
+    # (what the API lists comes from here, without reading the database)
+    backend.index(
+        [
+            doc(1, "Kỹ năng số", areas=["digital-skills", "politics-law"], kind="video"),
+            doc(2, "Sổ tay an toàn", kind="book", areas=["life-skills"]),
+        ]
+    )
+    hits = {hit.id: hit for hit in search(backend, "").hits}
+    assert (hits[1].title, hits[1].kind, hits[1].areas) == (
+        "Kỹ năng số",
+        "video",
+        ("politics-law", "digital-skills"),  # the areas' fixed order, not the order given
+    )
+    assert (hits[2].title, hits[2].kind) == ("Sổ tay an toàn", "book")
+    assert hits[2].areas == ("life-skills",)
+
+
+def test_hits_show_the_latest_version_of_a_document(backend):
+    backend.index([doc(1, "Tờ gấp cũ", kind="leaflet", areas=["life-skills"])])
+    backend.index([doc(1, "Tờ gấp mới", kind="poster", areas=["vocational-skills"])])
+    (hit,) = search(backend, "to gap").hits
+    assert (hit.title, hit.kind, hit.areas) == ("Tờ gấp mới", "poster", ("vocational-skills",))

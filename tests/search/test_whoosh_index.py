@@ -130,3 +130,57 @@ def test_index_built_with_other_synonyms_still_matches_and_asks_for_a_rebuild(tm
     after.rebuild([doc(1, "Sổ bảo hiểm xã hội"), doc(2, "Hợp đồng lao động")])
     assert after.check() is None and ids(after, "BHXH") == [1]
     after.close()
+
+
+def test_pending_notes_are_seen_by_every_process_until_cleared(whoosh, tmp_path):
+    whoosh.index([doc(1, "Tờ gấp")])
+    other = WhooshBackend(whoosh.store.root)  # another worker on the same folder
+    assert other.pending_ids() == frozenset()
+    first, second = whoosh.note_pending([3, 1]), whoosh.note_pending([7])
+    assert other.pending_ids() == {1, 3, 7}
+    whoosh.clear_pending(first)
+    assert other.pending_ids() == {7}
+    whoosh.clear_pending(second)
+    assert other.pending_ids() == frozenset()
+
+
+def test_a_note_for_many_ids_makes_every_hit_doubtful(whoosh):
+    note = whoosh.note_pending(range(1, 1000))
+    assert whoosh.pending_ids() is None
+    whoosh.clear_pending(note)
+    assert whoosh.pending_ids() == frozenset()
+
+
+def test_a_stray_file_among_the_notes_makes_every_hit_doubtful(whoosh):
+    whoosh.note_pending([1])
+    (whoosh.store.root / "pending" / "something-else").write_text("?")
+    assert whoosh.pending_ids() is None
+
+
+def test_notes_of_ended_processes_and_old_notes_are_settled(whoosh):
+    import subprocess
+    import sys
+    import time
+
+    ours = whoosh.note_pending([1])
+    assert whoosh.settled_notes(margin=60) == []  # this process may still be committing it
+    ended = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from library.search.whoosh_backend import "
+            "WhooshBackend; print(WhooshBackend(sys.argv[1]).note_pending([2]))",
+            str(whoosh.store.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert whoosh.pending_ids() == {1, 2}
+    assert whoosh.settled_notes(margin=60) == [ended]
+    time.sleep(0.01)
+    assert sorted(whoosh.settled_notes(margin=0.001)) == sorted([ours, ended])
+    for note in whoosh.settled_notes(margin=0.001):
+        whoosh.clear_pending(note)
+    assert whoosh.pending_ids() == frozenset()
+    whoosh.clear_pending(ours)  # already gone: no error
