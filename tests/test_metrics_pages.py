@@ -7,10 +7,12 @@ import pytest
 from agents import CHROME_ANDROID
 from sqlalchemy import func, select
 
+from library.accounts.permissions import SYSTEM
 from library.extensions import db
 from library.metrics.rollup import rollup_day
 from library.metrics.services import Scope, dashboard, scope_for
 from library.models import OfflineSession, Setting
+from library.sharing import services as sharing
 from library.tracking.services import record_event
 
 NOON = datetime(2026, 5, 4, 5, 0, tzinfo=UTC)
@@ -22,6 +24,8 @@ def people(make_user, make_org):
     dept = make_org(code="so-ldtbxh", name="Sở Lao động")
     union = make_org(code="ldld-tinh", name="Liên đoàn Lao động tỉnh", type_="union")
     firm = make_org(code="cty-giay", name="Công ty Giày", type_="enterprise", workers=300)
+    sharing.set_served_enterprises(SYSTEM, union, [firm.code])
+    db.session.commit()
     return {
         "admin": make_user("admin", email="quantri@thuvien.vn"),
         "editor": make_user("editor", dept, email="bientap@thuvien.vn"),
@@ -139,6 +143,31 @@ def test_a_session_with_too_many_attendees_gets_a_clear_message(client, login, p
     answer = client.post("/metrics/sessions", data=data)
     assert answer.status_code == 422 and "vượt quá số lao động" in answer.text
     assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 0
+
+
+def test_a_union_officer_logs_sessions_only_for_the_enterprises_it_serves(
+    client, login, people, make_org
+):
+    other = make_org(code="cty-det", name="Công ty Dệt", type_="enterprise", workers=500)
+    login(people["union"])
+    form = client.get("/metrics/sessions")
+    assert "Công ty Giày" in form.text and "Công ty Dệt" not in form.text
+    data = {
+        "held_on": "2026-05-04",
+        "organisation_id": str(other.id),
+        "areas": ["life-skills"],
+        "attendees": "40",
+    }
+    assert client.post("/metrics/sessions", data=data).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 0
+
+
+def test_a_union_serving_no_enterprise_is_told_whom_to_ask(client, login, make_user, make_org):
+    union = make_org(code="cdcs-moi", name="Công đoàn mới", type_="union")
+    login(make_user("union", union))
+    page = client.get("/metrics/sessions")
+    assert page.status_code == 200
+    assert "chưa được gắn với doanh nghiệp nào; hãy liên hệ quản trị viên" in page.text
 
 
 def test_an_editor_cannot_log_sessions(client, login, people):

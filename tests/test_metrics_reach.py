@@ -12,6 +12,7 @@ from library.extensions import db
 from library.metrics import reach, sessions
 from library.metrics.rollup import rollup_day
 from library.models import Area, OfflineSession
+from library.sharing import services as sharing
 from library.tracking.services import record_event
 
 TODAY = date(2026, 11, 22)
@@ -21,6 +22,15 @@ NOON = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
 @pytest.fixture
 def enterprise(make_org):
     return make_org(code="cty-may", name="Công ty May Hoa Lư", type_="enterprise", workers=200)
+
+
+@pytest.fixture
+def officer(make_user, make_org, enterprise):
+    """A union officer whose union serves the enterprise."""
+    union = make_org(code="cdcs-kcn", name="Công đoàn KCN Gián Khẩu", type_="union")
+    sharing.set_served_enterprises(SYSTEM, union, [enterprise.code])
+    db.session.commit()
+    return make_user("union", union, email="congdoan@thuvien.vn")
 
 
 def _session(actor, org, attendees, areas=("politics-law",), held_on="2026-03-05"):
@@ -142,22 +152,29 @@ def test_only_an_administrator_sets_the_workforce(app, make_user):
     ],
 )
 def test_bad_session_figures_are_refused_with_a_clear_message(
-    app, make_user, enterprise, attendees, held_on, field, message
+    app, officer, enterprise, attendees, held_on, field, message
 ):
-    officer = make_user("union", email="congdoan@thuvien.vn")
     with app.test_request_context(), pytest.raises(ValidationFailed) as err:
         _session(officer, enterprise, attendees, held_on=held_on)
     assert message in str(err.value.errors[field])
     assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 0
 
 
-def test_a_union_officer_logs_a_session(app, make_user, enterprise, make_material):
-    officer = make_user("union", email="congdoan@thuvien.vn")
+def test_a_union_officer_logs_a_session(app, officer, enterprise, make_material):
     session = _session(officer, enterprise, 150, areas=("life-skills", "politics-law"))
     assert (session.attendees, [a.code for a in session.areas]) == (
         150,
         ["politics-law", "life-skills"],
     )
+
+
+def test_a_union_officer_cannot_log_a_session_for_an_enterprise_it_does_not_serve(
+    app, officer, make_org
+):
+    other = make_org(code="cty-det", name="Công ty Dệt", type_="enterprise", workers=500)
+    with app.test_request_context(), pytest.raises(PermissionDenied):
+        _session(officer, other, 40)
+    assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 0
 
 
 def test_an_editor_cannot_log_a_session(app, make_user, enterprise):

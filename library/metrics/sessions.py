@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from library.accounts.permissions import require
-from library.errors import ValidationFailed
+from library.errors import PermissionDenied, ValidationFailed
 from library.extensions import db
 from library.models import Area, Material, OfflineSession, Organisation
 from library.models.base import row_id
+from library.sharing.services import creditable_enterprises
 
 MAX_NOTE = 500
 
@@ -33,7 +34,11 @@ def log_session(actor, raw: dict, today: date) -> OfflineSession:
         errors["note"] = _l("Ghi chú tối đa %(n)s ký tự.", n=MAX_NOTE)
     if errors:
         raise ValidationFailed(errors=errors)
-    # For now any enterprise: the union-enterprise link arrives with share links.
+    # A union's sessions count towards the enterprises it serves, as its share links do.
+    if org.id not in {e.id for e in creditable_enterprises(actor)}:
+        raise PermissionDenied(
+            _l("Tổ chức của bạn chưa được gắn với doanh nghiệp này; hãy liên hệ quản trị viên.")
+        )
     session = OfflineSession(
         held_on=held_on,
         organisation=org,

@@ -17,6 +17,7 @@ from library.metrics.forms import CsrfOnlyForm, OfflineSessionForm
 from library.models import Organisation
 from library.models.base import utcnow
 from library.models.events import CHANNELS
+from library.sharing.services import creditable_enterprises
 from library.tracking.services import local_time
 from library.web import show_form_errors
 
@@ -142,7 +143,8 @@ def offline_sessions():
     if not sessions.can_log_sessions(current_user):
         abort(403)
     form = OfflineSessionForm()
-    form.organisation_id.choices = [("", "—")] + [(str(o.id), o.name) for o in _enterprises()]
+    served = creditable_enterprises(current_user)
+    form.organisation_id.choices = [("", "—")] + [(str(o.id), o.name) for o in served]
     form.areas.choices = [(a.code, a.name_vi) for a in all_areas()]
     status = 200
     if form.validate_on_submit():
@@ -163,6 +165,7 @@ def offline_sessions():
         form=form,
         year=year,
         sessions=sessions.list_sessions(current_user, year),
+        serves_none=not served,
     ), status
 
 
