@@ -7,8 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from support import FIXTURES, pdf_bytes, stored_files
 
+from library.accounts.permissions import SYSTEM
+from library.catalog.services import withdraw_material
 from library.extensions import db
 from library.models import Material, Organisation, User
+from library.search import services as search
+from library.search.base import SearchQuery
 
 
 def count(model) -> int:
@@ -265,3 +269,19 @@ def test_a_bulk_import_is_searchable_right_after(runner, client, tmp_path, make_
     result = runner.invoke(args=["import-materials", str(path)])
     assert "đã nhập 600" in result.output, result.output
     assert client.get("/api/v1/search?q=tien+luong").json["total"] == 600
+    # The import's single pending note is gone: results come from the index again.
+    assert search.get_backend().pending_ids() == frozenset()
+
+
+def test_during_a_bulk_import_every_hit_is_checked(app, make_material):
+    leaflet = make_material(title="Tờ rơi tiền lương")
+    session = db.session()
+    search.defer_indexing(session)
+    backend = search.get_backend()
+    assert backend.pending_ids() is None  # the index lags the import until flushed
+    withdraw_material(SYSTEM, leaflet, "")
+    db.session.commit()
+    assert search.search_summaries(SearchQuery(text="tien luong"))[1] == []
+    search.flush_deferred(session)
+    assert backend.pending_ids() == frozenset()
+    assert search.search_summaries(SearchQuery(text="tien luong"))[0].total == 0

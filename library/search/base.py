@@ -145,9 +145,9 @@ class SearchBackend(ABC):
     # index write failed, or the process died between the two) tells searches which hits to
     # check against the database. A backend that keeps no notes answers None: check them all.
 
-    def note_pending(self, ids: Iterable[int]):
-        """Note, before a commit, that these documents are about to change; return the note
-        (None when this backend keeps no notes)."""
+    def note_pending(self, ids: Iterable[int] | None):
+        """Note, before a commit, that these documents (None: any) are about to change; return
+        the note (None when this backend keeps no notes)."""
         return None
 
     def clear_pending(self, note) -> None:  # noqa: B027 - optional, as note_pending

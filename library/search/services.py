@@ -330,9 +330,13 @@ def reindex(progress=None) -> int:
 
 
 def defer_indexing(session) -> None:
-    """Collect changed materials instead of indexing at each commit (bulk import)."""
+    """Collect changed materials instead of indexing at each commit (bulk import).
+
+    One note covers the whole import (every hit is checked until flush_deferred): a note per
+    commit would cost a directory sync per imported line.
+    """
     session.info[DEFERRED] = set()
-    session.info[DEFERRED_NOTES] = []
+    session.info[DEFERRED_NOTES] = [_note(None)]
 
 
 def flush_deferred(session, batch: int = 500, progress=None) -> None:
@@ -384,27 +388,27 @@ def _collect(sender, changes) -> None:
             pending[obj.id] = None
         else:
             pending[obj.id] = material_document(obj)
-    if changed:
+    if changed and deferred is None:
         session.info.setdefault(NOTES, []).append(_note(changed))
 
 
-def _note(ids: set[int]):
+def _note(ids: set[int] | None):
     """A pending note for `ids`; None if it cannot be made (the save goes on regardless)."""
     try:
         return current_app.extensions["search"].note_pending(ids)
     except OSError:
-        log.exception("could not note %d changes as pending for search", len(ids))
+        log.exception("could not note changes to %s as pending for search", ids or "materials")
         return None
 
 
 def _apply(sender, changes) -> None:
     """After commit: write what _collect prepared; a search failure never undoes the save.
-    The notes are cleared once the index has the changes (kept for a deferred import)."""
+    The notes are cleared once the index has the changes."""
     session = db.session()
-    notes = session.info.pop(NOTES, [])
     if DEFERRED in session.info:
-        session.info[DEFERRED_NOTES].extend(notes)
-    elif _write(session.info.pop(PENDING, {})):
+        return  # flush_deferred indexes and clears the import's note
+    notes = session.info.pop(NOTES, [])
+    if _write(session.info.pop(PENDING, {})):
         _clear_notes(notes)
 
 

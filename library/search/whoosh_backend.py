@@ -135,7 +135,7 @@ class WhooshBackend(SearchBackend):
             writer.commit()
             self.store.record(operation, payload)
 
-    def note_pending(self, ids: Iterable[int]) -> str:
+    def note_pending(self, ids: Iterable[int] | None) -> str:
         """Note that these documents are about to change (raises OSError if it cannot)."""
         return self.pending.add(ids)
 

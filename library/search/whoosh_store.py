@@ -225,9 +225,12 @@ class PendingNotes:
         self._read: dict[str, frozenset[int] | None] = {}  # note name -> its ids (None: all)
 
     def add(self, ids) -> str:
-        """Make a note naming `ids`; return its name. Raises OSError if it cannot be made."""
-        ids = sorted({int(i) for i in ids})
-        named = ".".join(map(str, ids)) if len(ids) <= PENDING_MAX_IDS else PENDING_ALL
+        """Make a note naming `ids` (None: any document); return its name. Raises OSError if
+        it cannot be made."""
+        ids = None if ids is None else sorted({int(i) for i in ids})
+        named = (
+            PENDING_ALL if ids is None or len(ids) > PENDING_MAX_IDS else ".".join(map(str, ids))
+        )
         name = f"{time.time_ns()}-{os.getpid()}-{secrets.token_hex(4)}-{named}"
         self.folder.mkdir(parents=True, exist_ok=True)
         os.close(os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
