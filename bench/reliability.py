@@ -33,7 +33,8 @@ FAULTS = [
     (
         "search index",
         r"search_index",
-        "`chattr +i` on the index folder and its generation; the index folder deleted",
+        "`chattr +i` on the index folder and its generation (and on its pending notes, so a "
+        "withdrawal can be neither noted nor indexed); the index folder deleted",
     ),
     (
         "database",
@@ -45,8 +46,9 @@ FAULTS = [
         "crash",
         r"killed",
         "SIGKILL of real processes: a process that kept an upload's file and flushed its rows "
-        "(killed before the commit), `flask run` while receiving an upload, `flask search "
-        "reindex` while building, `flask metrics rollup` halfway",
+        "(killed before the commit), a process that committed a withdrawal (killed before the "
+        "index heard of it), `flask run` while receiving an upload, `flask search reindex` "
+        "while building, `flask metrics rollup` halfway",
     ),
     ("doctor", r"index_missing|orphan|lost_file|healthy", "`flask doctor` on damaged libraries"),
     ("backup", r"backup", "`flask backup` while a writer inserts, `flask restore` elsewhere"),

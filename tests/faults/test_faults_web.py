@@ -166,9 +166,7 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
     assert "Tờ gấp phòng cháy" in page_text(client.get("/search?q=phong+chay"))
 
 
-def test_a_withdrawal_while_the_index_takes_no_notes_is_still_hidden(
-    app, client, make_material, runner
-):
+def test_search_index_taking_no_notes_still_hides_a_withdrawal(app, client, make_material, runner):
     leaflet = library_with_files(make_material, 1)[1]
     root = Path(app.config["SEARCH_INDEX_DIR"])
     (root / "pending").mkdir(exist_ok=True)
