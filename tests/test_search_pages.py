@@ -91,6 +91,21 @@ def test_the_api_lists_the_new_title_right_after_saving(client, library):
     assert search.get_backend().pending_ids() == frozenset()  # nothing left on its way
 
 
+def test_the_api_lists_each_material_as_its_page_shows_it(client, library, make_material):
+    library["odd"] = make_material(
+        title="Hướng dẫn an\u00adtoàn điện cho thợ\u200d hàn", areas=["life-skills", "politics-law"]
+    )
+    for material in [m for m in library.values() if m.status == "published"]:
+        query = {"q": material.title.split()[0], "per_page": 100}
+        listed = client.get("/api/v1/search", query_string=query).json["results"]
+        (item,) = [r for r in listed if r["id"] == material.id]
+        assert (item["title"], item["kind"], item["areas"]) == (
+            material.title,
+            material.kind,
+            material.area_codes,
+        )
+
+
 def test_a_withdrawal_the_index_missed_stays_hidden_until_reindex(
     app, client, library, runner, monkeypatch
 ):

@@ -9,6 +9,7 @@ words; the phrases of synonym groups (bảo hiểm xã hội = BHXH) are found a
 recorded as one term, the group's key.
 """
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from whoosh import columns, fields, formats
@@ -127,7 +128,9 @@ def prepare(doc: dict, synonyms: Synonyms | None = None) -> dict:
     values = {
         "id": str(doc_id),
         "doc_id": doc_id,
-        "title": title,
+        # Shown in results and suggestions exactly as the material has it (its terms come from
+        # the cleaned title): an editor's soft hyphen stays, as on the material's page.
+        "title": unicodedata.normalize("NFC", str(doc.get("title") or "")),
         "summary": summary,
         "tags": tags,
         "body": body,  # Whoosh compresses stored fields
