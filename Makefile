@@ -36,7 +36,7 @@ zbar:
 	  apt-get update -qq && apt-get install -y -qq libzbar0 >/dev/null; }
 
 run: install
-	$(BIN)/flask seed-demo
+	$(BIN)/flask seed-demo --with-activity
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

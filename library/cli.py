@@ -296,7 +296,12 @@ DEMO_USERS = [
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option(
+    "--with-activity",
+    is_flag=True,
+    help="Also add six months of invented use, only into a library without any usage figure.",
+)
+def seed_demo(with_activity):
     """Load the demo organisations, accounts and materials (safe to run again)."""
     prepare_database()
     for code, name, type_, workers in DEMO_ORGANISATIONS:
@@ -320,4 +325,30 @@ def seed_demo():
         f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): "
         + ", ".join(f"{e} ({r})" for e, r, _ in DEMO_USERS)
     )
+    if with_activity:
+        _seed_activity()
     current_app.logger.info("demo content loaded")
+
+
+def _seed_activity() -> None:
+    """The demo's six months of use, so the dashboards have figures (never into real ones)."""
+    from library.metrics import demo as metrics_demo
+    from library.models.base import utcnow
+    from library.tracking.services import local_time
+
+    if metrics_demo.has_usage():
+        click.echo("Hoạt động mẫu: thư viện đã có số liệu sử dụng, không thêm gì.")
+        return
+    with click.progressbar(
+        length=2 * metrics_demo.DAYS, label="Tạo hoạt động mẫu", file=sys.stderr
+    ) as bar:
+        added = metrics_demo.seed_activity(local_time(utcnow()).date(), progress=bar.update)
+    db.session.commit()
+    if not added["added"]:
+        click.echo("Hoạt động mẫu: không có tài liệu mẫu đã xuất bản, không thêm gì.")
+        return
+    click.echo(
+        f"Hoạt động mẫu: {added['events']} sự kiện từ {added['first_day']:%d/%m/%Y} đến "
+        f"{added['last_day']:%d/%m/%Y}, {added['robot_hits']} lượt máy tự động (tính riêng), "
+        f"{added['sessions']} buổi sinh hoạt trực tiếp, tổng số lao động {added['workforce']}."
+    )
