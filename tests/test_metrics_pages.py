@@ -69,6 +69,18 @@ def test_a_union_officer_sees_what_was_credited_to_the_union(app, people, make_m
     assert board.top[0][1] == 1
 
 
+def test_a_union_officer_sees_the_visits_credited_to_the_enterprises_it_serves(
+    app, people, make_material, make_org
+):
+    material = make_material()
+    elsewhere = make_org(code="cty-det", name="Công ty Dệt", type_="enterprise", workers=500)
+    for visitor, org in (("c1", people["firm"]), ("c2", people["firm"]), ("c3", elsewhere)):
+        record_event(material.id, "view", visitor, CHROME_ANDROID, "zalo", org.id, now=NOON)
+    rollup_day(date(2026, 5, 4))
+    board = dashboard(scope_for(people["union"]), 2026)
+    assert board.top[0][1] == 2  # Công ty Giày's two, not Công ty Dệt's
+
+
 def test_the_dashboard_draws_charts_and_tables(client, login, people, make_material):
     material = make_material()
     record_event(material.id, "view", "c1", CHROME_ANDROID, "facebook", now=NOON)

@@ -19,6 +19,7 @@ from library.models import (
     RobotHit,
 )
 from library.models.materials import material_areas
+from library.sharing.services import served_enterprises
 
 REVIEW_THRESHOLD = 50
 
@@ -55,8 +56,9 @@ def scope_for(user) -> Scope | None:
     if user.organisation_id is None:
         return None
     if user.role == "union":
-        # The union's enterprises join this list when share links link them (sharing issue).
-        return Scope(credited_orgs=(user.organisation_id,))
+        # Its share links credit the enterprises it serves; older credits name the union.
+        served = served_enterprises(user.organisation)
+        return Scope(credited_orgs=(user.organisation_id, *(org.id for org in served)))
     return Scope(owner_org=user.organisation_id)
 
 
