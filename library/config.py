@@ -54,6 +54,9 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "OAI_REPOSITORY_NAME": "Thư viện học tập mở",
         "OAI_ADMIN_EMAIL": None,  # defaults to admin@<repository id>
         "FEED_SIZE": 50,
+        # URLs in one sitemap file (sitemaps.org allows 50,000 at most); past it /sitemap.xml is
+        # an index of /sitemap-<n>.xml files.
+        "SITEMAP_MAX_URLS": 50_000,
         # The site's public origin as people reach it (e.g. https://hoctap.congdoan.vn), for the
         # absolute links of social previews and QR codes behind a proxy; unset: the request's.
         "PUBLIC_BASE_URL": None,

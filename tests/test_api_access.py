@@ -1,13 +1,21 @@
 """Who may call the API: tokens made and revoked on the account page; limits on anonymous reads."""
 
+import logging
 import re
+from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
+from databases import dialect
+from sqlalchemy import create_engine, select, update
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
+from library.api.auth import bearer_user
 from library.extensions import db, limiter
-from library.models import ApiToken
+from library.models import ApiToken, Organisation
+from library.models.base import utcnow
+from library.tracking import services
 
 NEW = {
     "title": "Kỹ năng giao tiếp nơi làm việc",
@@ -91,3 +99,142 @@ def test_reads_with_a_valid_token_are_not_limited(limited_client):
     fake = {"Authorization": "Bearer oll_made-up"}
     statuses = [limited_client.get("/api/v1/areas", headers=fake).status_code for _ in range(4)]
     assert statuses[-1] == 429
+
+
+def _token_for(make_user, name="đọc dữ liệu"):
+    user = make_user("editor")
+    token = accounts.create_token(user, name)
+    db.session.commit()
+    return user, token, {"Authorization": f"Bearer {token}"}
+
+
+def _last_used(user):
+    db.session.expire_all()
+    return db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
+
+
+def _shown_last_use(client, login, user) -> str:
+    login(user)
+    row = BeautifulSoup(client.get("/account").text, "html.parser").select_one("tbody tr")
+    client.post("/logout")
+    return row.select("td")[3].get_text(strip=True)
+
+
+def test_a_read_with_a_token_shows_on_the_account_page_as_its_last_use(client, login, make_user):
+    user, _, headers = _token_for(make_user)
+    assert _shown_last_use(client, login, user) == ""
+    assert client.get("/api/v1/materials", headers=headers).status_code == 200
+    assert _last_used(user) is not None
+    today = services.local_time(utcnow()).strftime("%d/%m/%Y")
+    assert _shown_last_use(client, login, user) == today
+
+
+def test_reads_within_a_minute_write_the_last_use_once(client, make_user):
+    user, _, headers = _token_for(make_user)
+    assert client.get("/api/v1/materials", headers=headers).status_code == 200
+    first = _last_used(user)
+    assert client.get("/api/v1/areas", headers=headers).status_code == 200
+    assert client.get("/api/v1/materials", headers=headers).status_code == 200
+    assert _last_used(user) == first
+    # A minute on, the next read moves it.
+    earlier = first - timedelta(minutes=2)
+    db.session.execute(update(ApiToken).values(last_used_at=earlier))
+    db.session.commit()
+    assert client.get("/api/v1/materials", headers=headers).status_code == 200
+    assert _last_used(user) > first
+
+
+def test_recording_the_last_use_commits_nothing_else_of_the_request(make_app):
+    """The last use is written in its own transaction: whatever else the request changed and
+    did not commit is not saved with it."""
+    app = make_app()
+
+    @app.get("/probe")
+    def probe():
+        bearer_user()
+        db.session.get(Organisation, org_id).name = "Đổi mà không lưu"
+        return "ok"
+
+    with app.app_context():
+        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
+        user = accounts.create_user(
+            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
+        )
+        token = accounts.create_token(user, "đọc")
+        db.session.commit()
+        org_id = org.id
+        db.session.remove()
+        with app.test_client() as client:
+            assert client.get("/probe", headers={"Authorization": f"Bearer {token}"}).text == "ok"
+        db.session.remove()
+        assert db.session.get(Organisation, org_id).name == "Sở TT&TT"
+        assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+        db.session.remove()
+
+
+def test_a_revoked_token_is_refused_and_its_last_use_stays(client, make_user):
+    user, _, headers = _token_for(make_user)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    accounts.revoke_token(user, row.id)
+    db.session.commit()
+    answer = client.post("/api/v1/materials", json=NEW, headers=headers)
+    assert answer.status_code == 401
+    assert client.get("/api/v1/metrics/summary?year=2026", headers=headers).status_code == 401
+    assert _last_used(user) is None
+
+
+def test_a_locked_database_loses_the_last_use_but_not_the_read(make_app, caplog):
+    """Another writer holds the token's row; the read still answers, the lost write is logged."""
+    short_wait = (
+        {"connect_args": {"options": "-c lock_timeout=200"}}
+        if dialect() == "postgresql"
+        else {"connect_args": {"timeout": 0.2}}
+    )
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS=short_wait)
+    with app.app_context():
+        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
+        user = accounts.create_user(
+            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
+        )
+        token = accounts.create_token(user, "đọc")
+        db.session.commit()
+        other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], **short_wait)
+        try:
+            with other.connect() as writer:
+                writer.execute(update(ApiToken).values(name=ApiToken.name))  # holds the lock
+                client = app.test_client()
+                with caplog.at_level(logging.WARNING):
+                    answer = client.get(
+                        "/api/v1/areas", headers={"Authorization": f"Bearer {token}"}
+                    )
+                writer.rollback()
+        finally:
+            other.dispose()
+        assert answer.status_code == 200
+        assert "last use of token" in caplog.text and "not recorded" in caplog.text
+        db.session.expire_all()
+        assert db.session.scalar(select(ApiToken.last_used_at)) is None
+        db.session.remove()
+
+
+def test_outside_tests_the_last_use_is_written_once_the_answer_is_closed(make_app):
+    app = make_app(TESTING=False)
+    with app.app_context():
+        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
+        user = accounts.create_user(
+            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
+        )
+        token = accounts.create_token(user, "đọc")
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = client.get("/api/v1/areas", headers=headers, buffered=False)
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) is None  # not yet: still open
+        db.session.remove()
+    answer.close()
+    with app.app_context():
+        assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+        db.session.remove()

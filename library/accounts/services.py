@@ -3,12 +3,12 @@
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from library.audit import record_change
@@ -146,15 +146,40 @@ def create_token(user: User, name: str = "") -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+# A token's last use is written at most this often: a burst of reads is one write.
+TOKEN_USE_STEP = timedelta(minutes=1)
+
+
+def active_token(token: str) -> ApiToken | None:
+    """The unrevoked token of an active user that a bearer token names, or None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    return row.user
+    return row
+
+
+def token_use_due(row: ApiToken, now: datetime) -> bool:
+    """Whether this use must be written: never used, or last written a minute ago or more."""
+    return row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_STEP
+
+
+def record_token_use(token_id: int, now: datetime) -> bool:
+    """Write a token's last use in its own short transaction, apart from the session (so a
+    read commits nothing else of its request); whether it wrote. The condition keeps it to
+    once a minute even when several requests race."""
+    statement = (
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_STEP),
+        )
+        .values(last_used_at=now)
+    )
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount > 0
 
 
 def revoke_token(actor: User, token_id: int) -> None:

@@ -1,7 +1,11 @@
 """sitemap.xml (sitemaps.org 0.9) and robots.txt."""
 
+from datetime import UTC, datetime
+
 from flask import url_for
 from lxml import etree
+
+from library.feeds import services
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Pages for signed-in people, and the JSON API: nothing there for a search engine. /oai stays
@@ -9,24 +13,58 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 DISALLOWED = ("/manage", "/account", "/admin", "/login", "/logout", "/api/")
 
 
-def build_sitemap(areas, materials) -> bytes:
-    """The home page, each area page and each published material page."""
+def fixed_pages(areas) -> list[str]:
+    """The pages listed before any collection or material: home, each area, the collections."""
+    pages = [url_for("catalog.home", _external=True)]
+    pages += [url_for("catalog.area", code=area.code, _external=True) for area in areas]
+    pages.append(url_for("sharing.collection_list", _external=True))
+    return pages
+
+
+def file_entries(plan: services.SitemapPlan, number: int, fixed: list[str]):
+    """(address, last change or None) of the entries of file `number` (from 1), read from the
+    database a file's worth at a time: only this file's rows, by offset over the ids."""
+    start = (number - 1) * plan.size
+    end = start + plan.size
+    entries = [(page, None) for page in fixed[start:end]]
+    start, end = max(0, start - plan.fixed), end - plan.fixed
+    for slug, updated_at in services.sitemap_collections(start, min(end, plan.collections) - start):
+        entries.append((url_for("sharing.collection", slug=slug, _external=True), updated_at))
+    start, end = max(0, start - plan.collections), end - plan.collections
+    for material_id, updated_at in services.sitemap_materials(start, end - start):
+        entries.append(
+            (url_for("catalog.material", material_id=material_id, _external=True), updated_at)
+        )
+    return entries
+
+
+def build_urlset(entries) -> bytes:
+    """A sitemap file: one <url> per (address, last change or None)."""
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
-    _url(root, url_for("catalog.home", _external=True))
-    for area in areas:
-        _url(root, url_for("catalog.area", code=area.code, _external=True))
-    for material_id, updated_at in materials:
-        page = url_for("catalog.material", material_id=material_id, _external=True)
-        _url(root, page, updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for location, changed in entries:
+        _entry(root, "url", location, changed)
+    return _xml(root)
+
+
+def build_index(files) -> bytes:
+    """A sitemap index: one <sitemap> per (file address, last change or None)."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    for location, changed in files:
+        _entry(root, "sitemap", location, changed)
+    return _xml(root)
+
+
+def _entry(root, tag: str, location: str, changed: datetime | None) -> None:
+    """Add one <url> or <sitemap> with its location and, if known, last change."""
+    element = etree.SubElement(root, f"{{{SITEMAP_NS}}}{tag}")
+    etree.SubElement(element, f"{{{SITEMAP_NS}}}loc").text = location
+    if changed:
+        stamp = changed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        etree.SubElement(element, f"{{{SITEMAP_NS}}}lastmod").text = stamp
+
+
+def _xml(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def _url(root, location: str, lastmod: str | None = None) -> None:
-    """Add one <url> with its location and, if known, last change."""
-    url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
-    etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = location
-    if lastmod:
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod
 
 
 def robots_txt() -> str:

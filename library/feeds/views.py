@@ -40,8 +40,33 @@ def area_feed(code: str):
 
 @bp.route("/sitemap.xml")
 def sitemap():
-    """sitemap.xml for search engines."""
-    body = sitemaps.build_sitemap(all_areas(), services.sitemap_materials())
+    """sitemap.xml for search engines: the list itself, or past one file's limit an index of
+    the numbered files."""
+    fixed = sitemaps.fixed_pages(all_areas())
+    plan = services.sitemap_plan(len(fixed))
+    if not plan.needs_index:
+        return _xml(sitemaps.build_urlset(sitemaps.file_entries(plan, 1, fixed)))
+    changes = services.sitemap_file_changes(plan)
+    # A file of fixed pages only (home, areas) changes with what they show: the latest change.
+    latest = max(changes.values(), default=None)
+    files = [
+        (url_for("feeds.sitemap_file", number=n, _external=True), changes.get(n, latest))
+        for n in range(1, plan.files + 1)
+    ]
+    return _xml(sitemaps.build_index(files))
+
+
+@bp.route("/sitemap-<id:number>.xml")
+def sitemap_file(number: int):
+    """One numbered file of the sitemap index; a number past the last is not found."""
+    fixed = sitemaps.fixed_pages(all_areas())
+    plan = services.sitemap_plan(len(fixed))
+    if number > plan.files:
+        abort(404)
+    return _xml(sitemaps.build_urlset(sitemaps.file_entries(plan, number, fixed)))
+
+
+def _xml(body: bytes) -> Response:
     return Response(body, content_type="application/xml; charset=utf-8")
 
 

@@ -133,6 +133,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/feed.atom"): Route(lambda w: "/feed.atom", public()),
     ("GET", "/robots.txt"): Route(lambda w: "/robots.txt", public()),
     ("GET", "/sitemap.xml"): Route(lambda w: "/sitemap.xml", public()),
+    ("GET", "/sitemap-<id:number>.xml"): Route(lambda w: "/sitemap-1.xml", public()),
     ("GET", "/search"): Route(lambda w: "/search?q=b%E1%BA%A3n+nh%C3%A1p+duy%E1%BB%87t", public()),
     ("GET", "/oai"): Route(lambda w: "/oai?verb=ListRecords&metadataPrefix=oai_dc", public()),
     ("POST", "/oai"): Route(
@@ -477,7 +478,7 @@ def test_hidden_titles_never_appear_in_search_or_lists(world):
         for i in hidden
     ]
     urls += [f"/api/v1/materials/{i}" for i in hidden] + ["/api/v1/suggest?q=b%E1%BA%A3n"]
-    urls += [f"/materials/{i}" for i in hidden] + ["/feed.atom", "/sitemap.xml"]
+    urls += [f"/materials/{i}" for i in hidden] + ["/feed.atom", "/sitemap.xml", "/sitemap-1.xml"]
     urls += ["/oai?verb=ListRecords&metadataPrefix=oai_dc"]
     for actor in CANNOT_SEE_A_DRAFTS:
         client = world.clients[actor]
