@@ -144,6 +144,17 @@ def test_reads_within_a_minute_write_the_last_use_once(client, make_user):
     assert _last_used(user) > first
 
 
+def _reader_with_token() -> tuple[Organisation, str]:
+    """A department's editor and a token of theirs, committed (in an app context)."""
+    org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
+    user = accounts.create_user(
+        SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
+    )
+    token = accounts.create_token(user, "đọc")
+    db.session.commit()
+    return org, token
+
+
 def test_recording_the_last_use_commits_nothing_else_of_the_request(make_app):
     """The last use is written in its own transaction: whatever else the request changed and
     did not commit is not saved with it."""
@@ -156,12 +167,7 @@ def test_recording_the_last_use_commits_nothing_else_of_the_request(make_app):
         return "ok"
 
     with app.app_context():
-        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
-        user = accounts.create_user(
-            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
-        )
-        token = accounts.create_token(user, "đọc")
-        db.session.commit()
+        org, token = _reader_with_token()
         org_id = org.id
         db.session.remove()
         with app.test_client() as client:
@@ -192,12 +198,7 @@ def test_a_locked_database_loses_the_last_use_but_not_the_read(make_app, caplog)
     )
     app = make_app(SQLALCHEMY_ENGINE_OPTIONS=short_wait)
     with app.app_context():
-        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
-        user = accounts.create_user(
-            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
-        )
-        token = accounts.create_token(user, "đọc")
-        db.session.commit()
+        org, token = _reader_with_token()
         other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], **short_wait)
         try:
             with other.connect() as writer:
@@ -220,12 +221,7 @@ def test_a_locked_database_loses_the_last_use_but_not_the_read(make_app, caplog)
 def test_outside_tests_the_last_use_is_written_once_the_answer_is_closed(make_app):
     app = make_app(TESTING=False)
     with app.app_context():
-        org = accounts.create_organisation(SYSTEM, "so-tttt", "Sở TT&TT", "department")
-        user = accounts.create_user(
-            SYSTEM, "doc@so-tttt.example.vn", "mat-khau-dai-du", "editor", org.code
-        )
-        token = accounts.create_token(user, "đọc")
-        db.session.commit()
+        org, token = _reader_with_token()
         db.session.remove()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}

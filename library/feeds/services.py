@@ -79,26 +79,22 @@ def sitemap_plan(fixed: int) -> SitemapPlan:
 
 def sitemap_collections(offset: int, limit: int) -> list[tuple[str, datetime]]:
     """(slug, updated_at) of published collections by id, from `offset`, at most `limit`."""
-    if limit <= 0:
-        return []
-    query = (
-        select(Collection.slug, Collection.updated_at)
-        .where(Collection.status == "published")
-        .order_by(Collection.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return [tuple(row) for row in db.session.execute(query)]
+    return _published_slice(Collection, Collection.slug, offset, limit)
 
 
 def sitemap_materials(offset: int, limit: int) -> list[tuple[int, datetime]]:
     """(id, updated_at) of published materials by id, from `offset`, at most `limit`."""
+    return _published_slice(Material, Material.id, offset, limit)
+
+
+def _published_slice(model, key, offset: int, limit: int) -> list[tuple]:
+    """(key, updated_at) of `model`'s published rows by id, from `offset`, at most `limit`."""
     if limit <= 0:
         return []
     query = (
-        select(Material.id, Material.updated_at)
-        .where(Material.status == "published")
-        .order_by(Material.id)
+        select(key, model.updated_at)
+        .where(model.status == "published")
+        .order_by(model.id)
         .offset(offset)
         .limit(limit)
     )
