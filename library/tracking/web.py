@@ -102,7 +102,8 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
 def _save_after(response, hit: "Hit") -> None:
     """Write once the answer has gone out (the server closes it), so the page never waits.
 
-    Tests (TESTING) and TRACKING_DEFER=False write at once: the test client closes nothing.
+    Tests (TESTING) and TRACKING_DEFER=False write at once: the count is in the database when
+    the request returns, whether or not the client closes the answer.
     """
     app = current_app._get_current_object()
     # A file sent as is (send_file: direct_passthrough) goes to the server without the
