@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 from support import PASSWORD
 
+from library.accounts import services as accounts
 from library.extensions import db
 from library.models import Organisation, User
 
@@ -163,3 +164,34 @@ def test_token_created_on_the_account_page_works_and_can_be_revoked(client, logi
     client.post(f"/account/tokens/{user.tokens[0].id}/revoke")
     assert client.post("/api/v1/materials", data=data, headers=headers).status_code == 401
     assert "đã thu hồi" in client.get("/account").text
+
+
+def test_an_administrator_sees_every_token_in_use_and_revokes_one(client, login, make_user):
+    editor = make_user("editor", email="bientap@so-tttt.vn")
+    used = accounts.create_token(editor, "máy chủ báo cáo")
+    accounts.create_token(editor, "thử nghiệm")
+    db.session.commit()
+    assert (
+        client.get("/api/v1/areas", headers={"Authorization": f"Bearer {used}"}).status_code == 200
+    )
+    login(make_user("admin"))
+    page = BeautifulSoup(client.get("/admin/users").text, "html.parser")
+    rows = [
+        [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in page.select("table")[1].select("tbody tr")
+    ]
+    # The one in use first, with its date; the one never used says so.
+    assert [row[:2] for row in rows] == [
+        ["bientap@so-tttt.vn", "máy chủ báo cáo"],
+        ["bientap@so-tttt.vn", "thử nghiệm"],
+    ]
+    assert rows[0][4] != "chưa dùng" and rows[1][4] == "chưa dùng"
+    revoke = page.select("table")[1].select("tbody tr")[0].select_one("form")["action"]
+    assert client.post(revoke).status_code == 302
+    assert (
+        client.get(
+            "/api/v1/metrics/summary?year=2026", headers={"Authorization": f"Bearer {used}"}
+        ).status_code
+        == 401
+    )
+    assert "máy chủ báo cáo" not in client.get("/admin/users").text

@@ -204,6 +204,19 @@ def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
 
 
+def list_active_tokens(actor) -> list[ApiToken]:
+    """Every user's tokens not revoked (administrators only): the most recently used first,
+    never-used ones last, so a forgotten token stands out."""
+    if getattr(actor, "role", None) != "admin":
+        raise PermissionDenied()
+    query = (
+        select(ApiToken)
+        .where(ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.last_used_at.desc().nulls_last(), ApiToken.created_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

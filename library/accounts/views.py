@@ -263,4 +263,19 @@ def users():
             flash(_("Đã tạo tài khoản %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     status = 422 if form.errors else 200
-    return render_template("accounts/users.html", form=form, users=services.list_users()), status
+    return render_template(
+        "accounts/users.html",
+        form=form,
+        users=services.list_users(),
+        tokens=services.list_active_tokens(current_user),
+    ), status
+
+
+@bp.route("/admin/tokens/<id:token_id>/revoke", methods=["POST"])
+@admin_required
+def revoke_any_token(token_id: int):
+    """An administrator revokes a user's API token (one no longer in use, or leaked)."""
+    services.revoke_token(current_user, token_id)
+    db.session.commit()
+    flash(_("Đã thu hồi khóa API."), "info")
+    return redirect(url_for("accounts.users"))

@@ -273,6 +273,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         data=lambda w: {"enterprises": [w.enterprise.code]},
     ),
     ("GET", "/admin/users"): Route(lambda w: "/admin/users", only("admin")),
+    ("POST", "/admin/tokens/<id:token_id>/revoke"): Route(
+        lambda w: f"/admin/tokens/{w.fresh_token_id('editor_a')}/revoke", only("admin")
+    ),
     ("POST", "/admin/users"): Route(lambda w: "/admin/users", only("admin"), data=lambda w: {}),
     ("GET", "/admin/search/synonyms"): Route(lambda w: "/admin/search/synonyms", only("admin")),
     ("POST", "/admin/search/synonyms"): Route(
