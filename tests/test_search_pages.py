@@ -2,12 +2,13 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from library.accounts.permissions import SYSTEM
 from library.catalog.services import update_material, withdraw_material
 from library.extensions import db
-from library.models import Organisation
+from library.models import Material, Organisation
 from library.search import services as search
 
 
@@ -240,3 +241,20 @@ def test_only_administrators_edit_synonyms(client, login, make_user):
     login(make_user("editor"))
     assert client.get("/admin/search/synonyms").status_code == 403
     assert client.post("/admin/search/synonyms", data={"text": "A = b"}).status_code == 403
+
+
+def test_a_material_committed_without_a_flush_is_saved(app, library):
+    # (services flush before the caller commits; a plain add must still save)
+    org = library["law"].organisation
+    db.session.add(
+        Material(
+            title="Tờ gấp chưa flush",
+            kind="leaflet",
+            status="draft",
+            license="gov-work",
+            organisation=org,
+        )
+    )
+    db.session.commit()
+    assert db.session.scalar(select(Material.id).where(Material.title == "Tờ gấp chưa flush"))
+    assert search.get_backend().pending_ids() == frozenset()

@@ -381,7 +381,8 @@ def _collect(sender, changes) -> None:
     for obj, operation in changes:
         if not isinstance(obj, Material):
             continue
-        changed.add(obj.id)
+        if obj.id is not None:  # (one never flushed is in no index yet)
+            changed.add(obj.id)
         if deferred is not None:
             deferred.add(obj.id)
         elif operation == "delete" or obj.status != "published":
