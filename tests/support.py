@@ -5,7 +5,9 @@ from pathlib import Path
 
 from PIL import Image
 
+from library.accounts.services import create_token
 from library.catalog import services as catalog
+from library.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -71,3 +73,17 @@ def video_bytes(colours, seconds: float = 2.0, fps: int = 10, size=(320, 240)) -
             out.mux(stream.encode(frame))
         out.mux(stream.encode())
     return buffer.getvalue()
+
+
+def bearer(user) -> dict:
+    """Request headers carrying a new API token of `user` (committed)."""
+    token = create_token(user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def post_material(client, headers, data):
+    """POST /api/v1/materials as a multipart form (a file among the fields)."""
+    return client.post(
+        "/api/v1/materials", data=data, headers=headers, content_type="multipart/form-data"
+    )

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event
+from support import bearer
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -26,12 +27,6 @@ NEW = {
 def org(make_org):
     """One organisation for tests that publish several materials."""
     return make_org(code="so-gddt", name="Sở Giáo dục và Đào tạo")
-
-
-def bearer(user) -> dict:
-    token = accounts.create_token(user, "test")
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_list_filters_by_area_kind_and_organisation(client, make_material, make_org, org):

@@ -3,21 +3,15 @@
 import io
 
 import pytest
-from support import pdf_bytes
+from support import bearer, pdf_bytes
 
-from library.accounts.services import create_token, revoke_token
+from library.accounts.services import revoke_token
 from library.extensions import db
 
 
 @pytest.fixture
 def editor(make_user):
     return make_user("editor")
-
-
-def bearer(user) -> dict:
-    token = create_token(user)
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 FIELDS = {

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from sqlalchemy import func, select
-from support import FIXTURES, pdf_bytes, png_bytes, stored_files
+from support import FIXTURES, bearer, pdf_bytes, png_bytes, post_material, stored_files
 
 from library.accounts.services import create_token
 from library.extensions import db
@@ -46,16 +46,7 @@ BAD_FILES = {
 
 @pytest.fixture
 def api(app, make_user):
-    editor = make_user("editor")
-    token = create_token(editor)
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def post_api(client, headers, data):
-    return client.post(
-        "/api/v1/materials", data=data, headers=headers, content_type="multipart/form-data"
-    )
+    return bearer(make_user("editor"))
 
 
 def assert_nothing_saved(app):
@@ -68,7 +59,7 @@ def assert_nothing_saved(app):
 def test_bad_file_is_refused_by_the_api_and_nothing_is_kept(case, client, api, app):
     content, name, status = BAD_FILES[case]
     content = bomb_png() if content is None else content
-    response = post_api(client, api, {**GOOD, "file": (io.BytesIO(content), name)})
+    response = post_material(client, api, {**GOOD, "file": (io.BytesIO(content), name)})
     assert response.status_code == status, response.json
     assert response.json["error"] == "file_rejected"
     assert response.json["message"]
@@ -100,7 +91,7 @@ def test_file_over_the_size_limit_is_refused_with_413(make_app, make_user):
         db.session.commit()
         client = app.test_client()
         big = pdf_bytes(1) + b"%" * 20_000
-        response = post_api(
+        response = post_material(
             client,
             {"Authorization": f"Bearer {token}"},
             {**GOOD, "file": (io.BytesIO(big), "lon.pdf")},
@@ -126,14 +117,14 @@ def test_bad_fields_are_refused_with_the_field_named(field, value, message, clie
     data = {**GOOD, field: value, "file": (io.BytesIO(pdf_bytes()), "a.pdf")}
     if field == "areas" and not value:
         data.pop("areas")
-    response = post_api(client, api, data)
+    response = post_material(client, api, data)
     assert response.status_code == 422
     assert message in response.json["fields"][field if field != "areas" or value else "areas"]
     assert_nothing_saved(app)
 
 
 def test_a_path_in_the_file_name_is_never_used_on_disk(client, api, app):
-    response = post_api(
+    response = post_material(
         client, api, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "../../etc/passwd")}
     )
     assert response.status_code == 201
@@ -146,8 +137,8 @@ def test_a_path_in_the_file_name_is_never_used_on_disk(client, api, app):
 
 
 def test_same_file_twice_says_where_it_already_is(client, api, app):
-    first = post_api(client, api, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
-    second = post_api(
+    first = post_material(client, api, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+    second = post_material(
         client, api, {**GOOD, "title": "Bản sao", "file": (io.BytesIO(pdf_bytes()), "b.pdf")}
     )
     assert second.status_code == 422
@@ -158,14 +149,14 @@ def test_same_file_twice_says_where_it_already_is(client, api, app):
 
 
 def test_a_material_without_content_is_refused(client, api, app):
-    response = post_api(client, api, GOOD)
+    response = post_material(client, api, GOOD)
     assert response.status_code == 422
     assert "tải lên một tệp" in response.json["fields"]["file"]
     assert_nothing_saved(app)
 
 
 def test_a_file_that_does_not_fit_the_kind_is_refused(client, api, app):
-    response = post_api(
+    response = post_material(
         client, api, {**GOOD, "kind": "audio", "file": (io.BytesIO(pdf_bytes()), "a.pdf")}
     )
     assert response.status_code == 415
@@ -174,7 +165,7 @@ def test_a_file_that_does_not_fit_the_kind_is_refused(client, api, app):
 
 def test_poster_image_needs_alt_text_and_nothing_is_kept_without_it(client, api, app):
     data = {**GOOD, "kind": "poster", "file": (io.BytesIO(png_bytes()), "p.png")}
-    response = post_api(client, api, data)
+    response = post_material(client, api, data)
     assert response.status_code == 422
     assert "alt_text" in response.json["fields"]
     assert_nothing_saved(app)
@@ -191,7 +182,7 @@ def test_image_metadata_is_stripped_and_orientation_applied(client, api, app):
         "alt_text": "Ảnh chụp",
         "file": (open(source, "rb"), "anh.jpg"),
     }
-    response = post_api(client, api, data)
+    response = post_material(client, api, data)
     data["file"][0].close()
     assert response.status_code == 201, response.json
     stored = db.session.get(StoredFile, response.json["id"])
@@ -204,7 +195,9 @@ def test_image_metadata_is_stripped_and_orientation_applied(client, api, app):
 def test_pdf_text_is_extracted_and_pages_counted(client, api, app):
     source = FIXTURES / "Nghị định 145／2020／NĐ-CP.pdf"
     with open(source, "rb") as f:
-        response = post_api(client, api, {**GOOD, "kind": "legal_digest", "file": (f, source.name)})
+        response = post_material(
+            client, api, {**GOOD, "kind": "legal_digest", "file": (f, source.name)}
+        )
     assert response.status_code == 201, response.json
     stored = db.session.scalar(select(StoredFile))
     assert stored.page_count == response.json["file"]["page_count"] > 1
@@ -214,6 +207,6 @@ def test_pdf_text_is_extracted_and_pages_counted(client, api, app):
 def test_scanned_pdf_without_text_is_accepted(client, api, app):
     source = FIXTURES / "thong-tu-09-2020-tt-bldtbxh-lao-dong-chua-thanh-nien.pdf"
     with open(source, "rb") as f:
-        response = post_api(client, api, {**GOOD, "kind": "book", "file": (f, source.name)})
+        response = post_material(client, api, {**GOOD, "kind": "book", "file": (f, source.name)})
     assert response.status_code == 201, response.json
     assert response.json["file"]["page_count"] >= 1

@@ -6,9 +6,8 @@ import pytest
 from agents import FACEBOOK_PREVIEW
 from bs4 import BeautifulSoup
 from PIL import Image
-from support import video_bytes
+from support import bearer, video_bytes
 
-from library.accounts.services import create_token
 from library.extensions import db
 from library.models import Material
 
@@ -25,10 +24,7 @@ VIDEO = {
 
 @pytest.fixture
 def api(app, make_user):
-    editor = make_user("editor")
-    token = create_token(editor)
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(make_user("editor"))
 
 
 def post_video(client, api, data: bytes, name: str = "video.mp4") -> Material:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
-from support import PASSWORD, pdf_bytes
+from support import PASSWORD, bearer, pdf_bytes, post_material
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -44,16 +44,7 @@ def counts() -> tuple[int, int]:
 
 
 def token_for(make_user) -> dict:
-    editor = make_user("editor")
-    token = create_token(editor)
-    db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def post_api(client, headers, data):
-    return client.post(
-        "/api/v1/materials", data=data, headers=headers, content_type="multipart/form-data"
-    )
+    return bearer(make_user("editor"))
 
 
 def page_text(response) -> str:
@@ -97,7 +88,9 @@ def test_disk_full_during_an_upload(app, client, make_user, login, runner):
     editor = make_user("editor")
     before = counts()
     with small_disk(Path(app.config["UPLOAD_FOLDER"])) as folder:
-        response = post_api(client, headers, {**GOOD, "file": (io.BytesIO(BIG_PDF), "lon.pdf")})
+        response = post_material(
+            client, headers, {**GOOD, "file": (io.BytesIO(BIG_PDF), "lon.pdf")}
+        )
         assert response.status_code == 503
         assert response.json["error"] == "storage_unavailable"
         assert "không lưu được tệp" in response.json["message"]
@@ -113,7 +106,9 @@ def test_disk_full_during_an_upload(app, client, make_user, login, runner):
         assert counts() == before
         assert [p for p in folder.rglob("*") if p.is_file()] == []
         # A small file still fits: the site works on, once space is there.
-        small = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "nho.pdf")})
+        small = post_material(
+            client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "nho.pdf")}
+        )
         assert small.status_code == 201, small.json
         assert consistency(app) == CONSISTENT
         assert runner.invoke(args=["doctor"]).exit_code == 0
@@ -124,7 +119,9 @@ def test_upload_folder_unwritable(app, client, make_user):
     folder = Path(app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     with immutable(folder):
-        response = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+        response = post_material(
+            client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")}
+        )
     assert response.status_code == 503
     assert response.json["error"] == "storage_unavailable"
     assert counts() == (0, 0)
@@ -136,7 +133,7 @@ def test_upload_folder_replaced_by_a_file(app, client, make_user):
     folder = Path(app.config["UPLOAD_FOLDER"])
     shutil.rmtree(folder, ignore_errors=True)
     folder.write_bytes(b"a mount that went away")
-    response = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+    response = post_material(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
     assert response.status_code == 503
     assert response.json["error"] == "storage_unavailable"
     assert counts() == (0, 0)
@@ -156,7 +153,9 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
         assert found.status_code == 200
         assert "Tờ rơi bảo hiểm xã hội số 0" in page_text(found)
         # Saving works: the database is the truth; the index is behind, and says nothing wrong.
-        saved = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes(3)), "b.pdf")})
+        saved = post_material(
+            client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes(3)), "b.pdf")}
+        )
         assert saved.status_code == 201, saved.json
         assert "1 missing" in consistency(app)["index"]
     result = runner.invoke(args=["doctor"])
@@ -221,7 +220,9 @@ def test_database_locked_past_the_busy_timeout(make_app):
     holder.execute("BEGIN IMMEDIATE")  # another process holding the write lock
     holder.execute("UPDATE settings SET value = value")
     try:
-        response = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+        response = post_material(
+            client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")}
+        )
         assert response.status_code == 503
         assert response.json["error"] == "database_unavailable"
         assert response.headers["Retry-After"] == "30"
@@ -240,7 +241,7 @@ def test_database_locked_past_the_busy_timeout(make_app):
     with app.app_context():
         assert counts() == before
         assert consistency(app) == CONSISTENT
-    again = post_api(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
+    again = post_material(client, headers, {**GOOD, "file": (io.BytesIO(pdf_bytes()), "a.pdf")})
     assert again.status_code == 201
     with app.app_context():
         assert counts() == (before[0] + 1, before[1] + 1)
