@@ -29,6 +29,7 @@ from .conftest import ACTORS
 OK = "ok"
 LOGIN = "login"
 STAFF_A = ("editor_a", "reviewer_a", "admin")
+EDITING = ("editor_a", "editor_b", "reviewer_a", "admin")  # any organisation's editing roles
 # In the titles of A's draft, of A's material in review, of a draft withdrawn unpublished and
 # of A's draft collection.
 SECRET_MARKERS = ("7Q3Z", "8K2W", "5M1X", "3C9V")
@@ -224,15 +225,11 @@ MATRIX: dict[tuple[str, str], Route] = {
         fresh_link("/sharing/links/{id}/revoke"), only("union", "admin")
     ),
     # Collections' editors: editors and reviewers of the owning organisation, administrators.
-    ("GET", "/manage/collections"): Route(
-        lambda w: "/manage/collections", only("editor_a", "editor_b", "reviewer_a", "admin")
-    ),
-    ("GET", "/manage/collections/new"): Route(
-        lambda w: "/manage/collections/new", only("editor_a", "editor_b", "reviewer_a", "admin")
-    ),
+    ("GET", "/manage/collections"): Route(lambda w: "/manage/collections", only(*EDITING)),
+    ("GET", "/manage/collections/new"): Route(lambda w: "/manage/collections/new", only(*EDITING)),
     ("POST", "/manage/collections/new"): Route(
         lambda w: "/manage/collections/new",
-        only("editor_a", "editor_b", "reviewer_a", "admin"),
+        only(*EDITING),
         data=lambda w: {},
     ),
     ("GET", "/manage/collections/<slug>/edit"): Route(
@@ -295,12 +292,10 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     # Editors' pages.
     ("GET", "/manage"): Route(lambda w: "/manage", members()),
-    ("GET", "/manage/materials/new"): Route(
-        lambda w: "/manage/materials/new", only("editor_a", "editor_b", "reviewer_a", "admin")
-    ),
+    ("GET", "/manage/materials/new"): Route(lambda w: "/manage/materials/new", only(*EDITING)),
     ("POST", "/manage/materials/new"): Route(
         lambda w: "/manage/materials/new",
-        only("editor_a", "editor_b", "reviewer_a", "admin"),
+        only(*EDITING),
         data=lambda w: {},
     ),
     ("GET", "/manage/materials/<id:material_id>/edit"): Route(
@@ -349,7 +344,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/materials"): Route(lambda w: "/api/v1/materials", api_public(), api=True),
     ("POST", "/api/v1/materials"): Route(
         lambda w: "/api/v1/materials",
-        api_only("editor_a", "editor_b", "reviewer_a", "admin"),
+        api_only(*EDITING),
         json=lambda w: NEW_MATERIAL,
         api=True,
     ),
