@@ -216,10 +216,11 @@ def search_summaries(query: SearchQuery) -> tuple[SearchResults, list[dict]]:
     withdrawn a moment ago never shows.
     """
     backend = get_backend()
+    # Notes read before the index: a change whose note is gone by now is in what we search.
+    pending = backend.pending_ids()
     results = backend.search(query)
     if not results.hits:
         return results, []
-    pending = backend.pending_ids()
     doubtful = [hit.id for hit in results.hits if pending is None or hit.id in pending]
     confirmed = _published_summaries(doubtful) if doubtful else {}
     found = []
@@ -281,8 +282,8 @@ def suggest_titles(text: str, limit: int = 10) -> list[str]:
     """Titles completing what the user typed, from the index; as for results, an entry named
     by a pending note is shown only if the database still has it published."""
     backend = get_backend()
+    pending = backend.pending_ids()  # before the index, as for results
     entries = backend.suggest_entries(text, limit)
-    pending = backend.pending_ids() if entries else frozenset()
     doubtful = {i for i, _title in entries if pending is None or i in pending}
     if doubtful:
         public = set(
