@@ -286,13 +286,9 @@ class _Generator:
         self.repeats += outcome == "repeat"
 
     def _related(self, material: Material) -> Material:
-        codes = {a.code for a in material.areas}
-        near = [m for m in self.materials[:60] if m is not material and codes & _codes(m)]
+        codes = set(material.area_codes)
+        near = [m for m in self.materials[:60] if m is not material and codes & set(m.area_codes)]
         return self.rng.choice(near or self.materials[:60])
-
-
-def _codes(material: Material) -> set[str]:
-    return {a.code for a in material.areas}
 
 
 def _officer(union: Organisation | None) -> User | None:
@@ -333,13 +329,9 @@ def _links(officer, union, materials, start: date) -> list[ShareLink]:
     # Links shared since the start of the period: no arrival before its link was made.
     opened = datetime.combine(start, time(7), LOCAL_TZ).astimezone(UTC)
     for link in links:
-        link.created_at = min(_aware(link.created_at), opened)
+        link.created_at = min(link.created_at, opened)  # (read back timezone-aware)
     db.session.flush()
     return links
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _workforce() -> int | None:
@@ -362,7 +354,7 @@ def _sessions(rng, officer, union, materials, today: date) -> int:
     count = 0
     for n, (before, areas, share, note) in enumerate(SESSIONS):
         org = enterprises[n % len(enterprises)]
-        related = [m.id for m in materials if set(areas) & _codes(m)]
+        related = [m.id for m in materials if set(areas) & set(m.area_codes)]
         raw = {
             "held_on": today - timedelta(days=before),
             "organisation_id": org.id,
