@@ -11,6 +11,13 @@ import os
 # Behind the reverse proxy on the same host: listen on loopback only.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# A rate limit counted in each worker's memory would let workers × the limit through: several
+# workers need the shared store (the default `database://`, or memcached/Redis).
+if workers > 1 and os.environ.get("FLASK_RATELIMIT_STORAGE_URI", "").startswith("memory://"):
+    raise SystemExit(
+        "gunicorn.conf.py: FLASK_RATELIMIT_STORAGE_URI=memory:// counts rate limits per worker; "
+        "with several workers use database:// (the default), memcached:// or redis://"
+    )
 # Sync workers: the proxy buffers slow phones' requests and answers, so a worker is busy only
 # while it works. Threads help when many requests wait on the database.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

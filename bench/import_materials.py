@@ -7,7 +7,6 @@ Prints the median wall time and materials per second. Goal: 10,000 in under a mi
 """
 
 import argparse
-import gzip
 import itertools
 import json
 import os
@@ -18,15 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import read_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "data" / "vi_corpus.jsonl.gz"
 AREAS = ["politics-law", "vocational-skills", "life-skills", "digital-skills", "learning-model"]
 
 
 def write_manifest(path: Path, count: int) -> None:
     """count legal-digest lines made from corpus documents (cycled if count is larger)."""
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
-        docs = [json.loads(line) for line in f]
+    docs = read_corpus()
     with open(path, "w", encoding="utf-8") as out:
         for i, doc in zip(range(count), itertools.cycle(docs), strict=False):
             line = {

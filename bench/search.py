@@ -24,7 +24,6 @@ index in that database's search tables, its size as PostgreSQL reports it.
 """
 
 import argparse
-import gzip
 import itertools
 import json
 import random
@@ -41,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from corpus import read_corpus  # noqa: E402
 from sqlalchemy import bindparam, insert, update  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh import sorting  # noqa: E402
@@ -51,18 +51,11 @@ from library.search.query import parse  # noqa: E402
 from library.search.whoosh_backend import WhooshBackend  # noqa: E402
 from library.search.whoosh_schema import CODE_FIELDS, TEXT_FIELDS  # noqa: E402
 
-CORPUS = ROOT.parent / "shared/data/vi_corpus.jsonl.gz"
 ORGS = ("so-vhtt", "so-gddt", "so-ldtbxh", "so-tttt", "ldld-tinh", "cdcs-kcn-1", "cdcs-kcn-2")
 TAGS = ("an toàn lao động", "công đoàn", "kỹ năng số", "sức khoẻ", "pháp luật", "học tập")
 START = datetime(2015, 1, 1, tzinfo=UTC)
 GOALS = {10_000: 50.0, 100_000: 150.0}  # p95 through the app, ms
 MAX_RATIO = 1.5  # app / straight, at p50 and p95
-
-
-def load_texts(path: Path = CORPUS) -> list[dict]:
-    """The corpus records ({id, title, body, ...})."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
 
 
 def make_docs(texts: list[dict], count: int, seed: int = 1) -> Iterator[dict]:
@@ -526,7 +519,7 @@ def main(argv=None) -> None:
         parser.error("--backend postgres needs --database-url")
     if args.backend == "postgres" and "whoosh" in args.paths.split(","):
         parser.error("the whoosh path compares with Whoosh's own scoring: Whoosh backend only")
-    texts = load_texts()
+    texts = read_corpus()
     queries = make_queries(texts, args.queries)
     folder = Path(args.dir or tempfile.mkdtemp(prefix="search-bench-"))
     try:

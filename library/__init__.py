@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     finish_config(app)
+    from library.security import SecureCookiesOverHttps
+
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
     if app.config["PROXY_FIX"]:
         # Client address and scheme from the proxy's headers, trusting only that many proxies.
         hops = app.config["PROXY_FIX"]
@@ -39,7 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
-    from library import database, i18n  # noqa: F401  (database: connection settings)
+    # database: connection settings; ratelimits: the `database://` storage of rate limits.
+    from library import database, i18n, ratelimits  # noqa: F401
     from library.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -61,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from library.feeds import bp as feeds_bp
     from library.metrics import bp as metrics_bp
     from library.oai import bp as oai_bp
+    from library.offline import bp as offline_bp
     from library.search.views import bp as search_bp
     from library.sharing import pages, sheets  # noqa: F401  (their routes attach to sharing_bp)
     from library.sharing.previews import bp as previews_bp
@@ -85,11 +90,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(previews_bp)
+    app.register_blueprint(offline_bp)
 
 
 def register_hooks(app: Flask) -> None:
     """Errors, security headers, template helpers and the pending-file clean-up."""
-    from library import errors, security, storage, templating
+    from library import errors, offline, security, storage, templating
     from library.search import services as search
 
     errors.register(app)
@@ -97,6 +103,7 @@ def register_hooks(app: Flask) -> None:
     security.register(app)
     templating.register(app)
     storage.register(app)
+    offline.register(app)
 
 
 def register_commands(app: Flask) -> None:

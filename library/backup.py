@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from importlib import metadata
@@ -29,7 +30,7 @@ from flask import current_app
 from library import doctor
 from library.errors import DomainError
 from library.extensions import db
-from library.storage import get_storage
+from library.storage import file_sha256, get_storage
 
 MANIFEST = "manifest.json"
 DATABASE = "library.db"
@@ -65,36 +66,50 @@ def _live_database() -> Path:
 
 
 def backup(dest: Path, say: Say = _quiet) -> dict:
-    """Write a snapshot into `dest` (a new or empty folder); return the manifest."""
+    """Write a snapshot into `dest` (a new or empty folder); return the manifest.
+
+    The snapshot is written into a temporary folder beside `dest` and renamed into place once
+    whole, so a backup that fails (a file missing or altered, a full or unwritable disk) leaves
+    nothing behind, not even the folders it had to create."""
     source = _live_database()
     dest = Path(dest)
-    if dest.exists() and any(dest.iterdir()):
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise BackupError(f"{dest} is not empty: give a new folder")
-    dest.mkdir(parents=True, exist_ok=True)
+    created = _first_missing(dest.parent)
+    work = None
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.unfinished-"))
+        manifest = _write_snapshot(work, source, say)
+        os.rename(work, dest)  # (replaces the empty folder given, if any)
+    except BaseException as error:
+        for folder in (work, created):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise BackupError(
+                f"the backup could not be written ({error}): nothing was kept"
+            ) from error
+        raise
+    return manifest
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost folder of `folder`'s path that does not exist yet (None if it exists)."""
+    missing = None
+    while not folder.exists() and folder != folder.parent:
+        missing, folder = folder, folder.parent
+    return missing
+
+
+def _write_snapshot(dest: Path, source: Path, say: Say) -> dict:
+    """The database, every file it refers to (checked against its recorded hash), the manifest."""
     snapshot = dest / DATABASE
     say("Sao chép cơ sở dữ liệu…")
     _sqlite_copy(source, snapshot)
     tables, revision, files = _read_snapshot(snapshot)
     say(f"Sao chép {len(files)} tệp…")
-    storage = get_storage()
-    listed = []
-    for number, (sha256, extension, mime_type, size) in enumerate(files, 1):
-        key = storage.key_for(sha256, extension)
-        target = dest / FILES / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            _link_or_copy(storage.path(key), target)
-        except FileNotFoundError:
-            raise BackupError(
-                f"file {key} is missing from the upload folder: run `flask doctor`"
-            ) from None
-        family = "pdf" if mime_type == "application/pdf" else mime_type.split("/")[0]
-        if not doctor.file_intact(target, sha256, family, size):
-            raise BackupError(f"file {key} is altered (SHA-256 differs): run `flask doctor`")
-        # The hash of the bytes kept (an image's differs from its name: it was cleaned).
-        listed.append({"key": key, "sha256": doctor.file_sha256(target), "size": size})
-        if number % 200 == 0:
-            say(f"  {number}/{len(files)}")
+    listed = [_copy_file(dest, *row) for row in files]
     manifest = {
         "format": FORMAT,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -102,7 +117,7 @@ def backup(dest: Path, say: Say = _quiet) -> dict:
         "migration_revision": revision,
         "database": {
             "file": DATABASE,
-            "sha256": doctor.file_sha256(snapshot),
+            "sha256": file_sha256(snapshot),
             "size": snapshot.stat().st_size,
         },
         "tables": tables,
@@ -117,6 +132,23 @@ def backup(dest: Path, say: Say = _quiet) -> dict:
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _copy_file(dest: Path, sha256: str, stored_sha256: str, extension: str, size: int) -> dict:
+    """One stored file into the snapshot, refused unless it holds the bytes recorded for it."""
+    storage = get_storage()
+    key = storage.key_for(sha256, extension)
+    target = dest / FILES / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _link_or_copy(storage.path(key), target)
+    except FileNotFoundError:
+        raise BackupError(
+            f"file {key} is missing from the upload folder: run `flask doctor`"
+        ) from None
+    if not doctor.file_intact(target, stored_sha256, size):
+        raise BackupError(f"file {key} is altered (SHA-256 differs): run `flask doctor`")
+    return {"key": key, "sha256": stored_sha256, "size": size}
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
@@ -151,7 +183,7 @@ def _read_snapshot(path: Path):
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
         files = connection.execute(
-            "SELECT sha256, extension, mime_type, size FROM stored_files ORDER BY id"
+            "SELECT sha256, stored_sha256, extension, size FROM stored_files ORDER BY id"
         ).fetchall()
     finally:
         connection.close()
@@ -185,11 +217,11 @@ def restore(snapshot: Path, say: Say = _quiet) -> dict:
     _require_empty(target, storage.root)
     say("Kiểm tra bản sao…")
     database = snapshot / manifest["database"]["file"]
-    if doctor.file_sha256(database) != manifest["database"]["sha256"]:
+    if file_sha256(database) != manifest["database"]["sha256"]:
         raise BackupError("the snapshot's database is altered (SHA-256 differs)")
     for item in manifest["files"]:
         path = snapshot / FILES / item["key"]
-        if not path.is_file() or doctor.file_sha256(path) != item["sha256"]:
+        if not path.is_file() or file_sha256(path) != item["sha256"]:
             raise BackupError(f"file {item['key']} of the snapshot is missing or altered")
     say("Khôi phục cơ sở dữ liệu…")
     db.session.remove()
@@ -228,5 +260,8 @@ def _require_empty(database: Path, uploads: Path) -> None:
                 f"the database {database} is not empty ({len(tables)} tables): restore goes "
                 f"into an empty library only"
             )
-    if uploads.is_dir() and any(p.is_file() for p in uploads.rglob("*")):
+    if uploads.is_dir() and any(
+        p.is_file() and p.relative_to(uploads).as_posix() not in doctor.CHECKOUT_FILES
+        for p in uploads.rglob("*")
+    ):
         raise BackupError(f"the upload folder {uploads} is not empty")

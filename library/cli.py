@@ -5,17 +5,18 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from library import copying
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.areas import ensure_areas
+from library.catalog import services as catalog
 from library.catalog.importer import count_lines, import_manifest
+from library.catalog.services import make_missing_reading_views
 from library.errors import DomainError
 from library.extensions import db
-from library.models import Organisation
 from library.search import services as search
 from library.sharing import demo as sharing_demo
 from library.sharing import services as sharing
@@ -23,23 +24,16 @@ from library.sharing import services as sharing
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 
 
+# Every command of the library, registered on the app's `flask` group by register(). An AppGroup
+# pushes the app context around each command, so a command runs the same under `flask`, under
+# app.test_cli_runner() and from any other click caller.
+commands = AppGroup("library")
+
+
 def register(app) -> None:
     from library.metrics.cli import metrics
 
-    for command in (
-        init_db,
-        create_org,
-        create_user,
-        create_token,
-        import_materials,
-        seed_demo,
-        search_group,
-        union_enterprises,
-        copy_library,
-        doctor_command,
-        backup_command,
-        restore_command,
-    ):
+    for command in commands.commands.values():
         app.cli.add_command(command)
     app.cli.add_command(metrics)
 
@@ -56,14 +50,22 @@ def prepare_database() -> None:
     db.session.commit()
 
 
-@click.command("init-db")
+@commands.command("init-db")
 def init_db():
     """Create or upgrade the database (migrations) and the five learning areas."""
     prepare_database()
     click.echo("Cơ sở dữ liệu đã sẵn sàng.")
 
 
-@click.command("create-org")
+@commands.command("reading-views")
+def reading_views():
+    """Make the reading view of every PDF kept before reading views existed."""
+    made = make_missing_reading_views()
+    db.session.commit()
+    click.echo(f"Đã tạo {made} bản đọc.")
+
+
+@commands.command("create-org")
 @click.argument("code")
 @click.argument("name")
 @click.option(
@@ -81,13 +83,13 @@ def create_org(code, name, type_, workers, requires_review):
     click.echo(f"Đã tạo tổ chức {org.code}: {org.name}")
 
 
-@click.command("union-enterprises")
+@commands.command("union-enterprises")
 @click.argument("union_code")
 @click.argument("enterprise_codes", nargs=-1)
 @click.option("--show", is_flag=True, help="Only list the enterprises the union serves.")
 def union_enterprises(union_code, enterprise_codes, show):
     """Attach a union to exactly the enterprises given (its officers credit only those)."""
-    union = db.session.scalar(select(Organisation).where(Organisation.code == union_code))
+    union = accounts.find_organisation(union_code)
     if union is None:
         raise click.ClickException(f"Không có tổ chức {union_code}")
     if not show:
@@ -100,7 +102,7 @@ def union_enterprises(union_code, enterprise_codes, show):
     click.echo(f"{union.code} phục vụ: " + (", ".join(e.code for e in served) or "(chưa có)"))
 
 
-@click.command("create-user")
+@commands.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "reviewer", "editor", "union"]), required=True)
 @click.option("--org", "org_code", default=None, help="Organisation code.")
@@ -120,7 +122,7 @@ def create_user(email, role, org_code, name, password_stdin):
     click.echo(f"Đã tạo tài khoản {user.email} ({user.role})")
 
 
-@click.command("create-token")
+@commands.command("create-token")
 @click.argument("email")
 @click.option("--name", default="cli")
 def create_token(email, name):
@@ -133,33 +135,68 @@ def create_token(email, name):
     click.echo(token)
 
 
-@click.command("import-materials")
+def _actor(email: str | None):
+    """The user a command acts as (--as), held to that user's rights; else the system."""
+    if not email:
+        return SYSTEM
+    try:
+        return accounts.find_user(email)
+    except DomainError as err:
+        _fail(err)
+
+
+AS_OPTION = click.option(
+    "--as", "as_email", default=None, help="Act as this user, with that user's rights."
+)
+
+
+@commands.command("material-status")
+@click.argument("material_id", type=int)
+@click.argument("status", type=click.Choice(["draft", "published", "withdrawn"]))
+@click.option("--reason", default="", help="Why the material is withdrawn.")
+@AS_OPTION
+def material_status(material_id, status, reason, as_email):
+    """Publish (or submit for review), return to draft or withdraw a material."""
+    actor = _actor(as_email)
+    try:
+        material = catalog.change_status(actor, catalog.get_material(material_id), status, reason)
+    except DomainError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"tài liệu {material.id}: {material.status}")
+
+
+@commands.command("import-materials")
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", default=None, help="Organisation for lines that name none.")
 @click.option("--dry-run", is_flag=True, help="Check every line, change nothing.")
-def import_materials(manifest: Path, org_code, dry_run):
+@AS_OPTION
+def import_materials(manifest: Path, org_code, dry_run, as_email):
     """Import materials from a JSON Lines or CSV manifest."""
+    actor = _actor(as_email)
     default_org = None
     if org_code:
-        default_org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+        default_org = accounts.find_organisation(org_code)
         if default_org is None:
             raise click.ClickException(f"Không có tổ chức {org_code}")
-    report = _run_import(manifest, default_org, dry_run)
+    report = _run_import(actor, manifest, default_org, dry_run)
     for number, reason in report.rejected:
         click.echo(f"dòng {number}: bị từ chối: {reason}", err=True)
+    for material_id, reason in report.unlinked:
+        click.echo(f"tài liệu {material_id}: không liên kết tài liệu thay thế: {reason}", err=True)
     verb = "sẽ nhập" if dry_run else "đã nhập"
     click.echo(
         f"{verb} {report.created}, bỏ qua (đã có) {report.skipped}, từ chối {len(report.rejected)}"
     )
 
 
-def _run_import(manifest: Path, default_org, dry_run: bool):
+def _run_import(actor, manifest: Path, default_org, dry_run: bool):
     total = count_lines(manifest)
     session = db.session()
     # Index the whole import in a few large writes rather than one per material.
     search.defer_indexing(session)
     with click.progressbar(length=total, label="Nhập tài liệu", file=sys.stderr) as bar:
-        report = import_manifest(SYSTEM, manifest, default_org, dry_run, progress=bar.update)
+        report = import_manifest(actor, manifest, default_org, dry_run, progress=bar.update)
     with click.progressbar(
         length=report.created, label="Cập nhật chỉ mục tìm kiếm", file=sys.stderr
     ) as bar:
@@ -167,7 +204,7 @@ def _run_import(manifest: Path, default_org, dry_run: bool):
     return report
 
 
-@click.group("search")
+@commands.group("search")
 def search_group():
     """The search index."""
 
@@ -181,7 +218,7 @@ def reindex():
     click.echo(f"Chỉ mục tìm kiếm có {count} tài liệu.")
 
 
-@click.command("copy-library")
+@commands.command("copy-library")
 @click.option(
     "--from",
     "source_url",
@@ -214,7 +251,7 @@ def copy_library(source_url, target_url):
     )
 
 
-@click.command("doctor")
+@commands.command("doctor")
 @click.option("--check-only", is_flag=True, help="Report, repair nothing.")
 @click.option(
     "--grace-minutes",
@@ -243,7 +280,7 @@ def doctor_command(check_only, grace_minutes):
     sys.exit(1)
 
 
-@click.command("backup")
+@commands.command("backup")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 def backup_command(dest):
     """Write a consistent snapshot (database, files, manifest) into the folder DEST."""
@@ -260,7 +297,7 @@ def backup_command(dest):
     )
 
 
-@click.command("restore")
+@commands.command("restore")
 @click.argument("snapshot", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def restore_command(snapshot):
     """Bring a snapshot back into an empty library (files checked, index rebuilt)."""
@@ -295,7 +332,7 @@ DEMO_USERS = [
 ]
 
 
-@click.command("seed-demo")
+@commands.command("seed-demo")
 @click.option(
     "--with-activity",
     is_flag=True,
@@ -305,7 +342,7 @@ def seed_demo(with_activity):
     """Load the demo organisations, accounts and materials (safe to run again)."""
     prepare_database()
     for code, name, type_, workers in DEMO_ORGANISATIONS:
-        if not db.session.scalar(select(Organisation).where(Organisation.code == code)):
+        if not accounts.find_organisation(code):
             accounts.create_organisation(SYSTEM, code, name, type_, workers)
     for email, role, org in DEMO_USERS:
         try:
@@ -313,7 +350,7 @@ def seed_demo(with_activity):
         except DomainError:
             accounts.create_user(SYSTEM, email, DEMO_PASSWORD, role, org)
     db.session.commit()
-    report = _run_import(DEMO_DIR / "manifest.jsonl", None, dry_run=False)
+    report = _run_import(SYSTEM, DEMO_DIR / "manifest.jsonl", None, dry_run=False)
     click.echo(
         f"Tài liệu mẫu: đã nhập {report.created}, đã có {report.skipped}, "
         f"từ chối {len(report.rejected)}"

@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from library.addresses import trusted_hosts
+
 MB = 1024 * 1024
 
 
@@ -30,8 +32,13 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        # Rate limits are counted in the app's own database, shared by every worker
+        # (library/ratelimits.py); memcached:// or redis:// work too. memory:// is per process.
+        "RATELIMIT_STORAGE_URI": "database://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # werkzeug's method for password hashes. scrypt is slow on purpose; only the tests choose
+        # a cheap one ("pbkdf2:sha256:1"), so their hundreds of accounts are made in no time.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": "10 per minute",
         "LOGIN_MAX_FAILURES": 8,
         "LOGIN_LOCKOUT_MINUTES": 15,
@@ -57,11 +64,20 @@ def default_config(instance_path: str, root_path: str) -> dict:
         # URLs in one sitemap file (sitemaps.org allows 50,000 at most); past it /sitemap.xml is
         # an index of /sitemap-<n>.xml files.
         "SITEMAP_MAX_URLS": 50_000,
-        # The site's public origin as people reach it (e.g. https://hoctap.congdoan.vn), for the
-        # absolute links of social previews and QR codes behind a proxy; unset: the request's.
+        # The site's public origin as people reach it (e.g. https://hoctap.congdoan.vn): every
+        # absolute address (e-mails, QR codes, sheets, feeds, sitemap, OAI, API) starts with it.
+        # Unset: SERVER_NAME, else the request's host; e-mails then need SERVER_NAME.
         "PUBLIC_BASE_URL": None,
+        # Hosts a request may name (Flask's TRUSTED_HOSTS; others are answered 400). Unset: the
+        # hosts of PUBLIC_BASE_URL and SERVER_NAME, localhost and 127.0.0.1.
+        "TRUSTED_HOSTS": None,
         "TRACKING_ENABLED": True,
         "TRACKING_DEFER": True,
+        # Faster than a person is a robot (counted apart): limits of one visitor (cookie, else IP
+        # and user agent) and of one network (an IPv4 address or an IPv6 /64), in every window.
+        # Empty: no limit.
+        "TRACKING_VISITOR_LIMITS": "10 per minute; 60 per hour; 200 per day",
+        "TRACKING_NETWORK_LIMITS": "60 per minute; 600 per hour; 2000 per day",
         "METRICS_KEEP_RAW_DAYS": 400,
         # Zalo's web share address; {url} is replaced by the page's address (URL-encoded).
         "SHARE_ZALO_URL": "https://zalo.me/share?url={url}",
@@ -86,12 +102,22 @@ def finish_config(app) -> None:
         if not base.startswith(("https://", "http://")):
             raise ValueError("PUBLIC_BASE_URL must start with https:// or http://")
         cfg["PUBLIC_BASE_URL"] = base.rstrip("/")
+        if base.startswith("https://"):
+            # The site is reached over TLS: its login cookies never travel in clear.
+            cfg["SESSION_COOKIE_SECURE"] = True
+            cfg["REMEMBER_COOKIE_SECURE"] = True
+    # Flask answers 400 to a request whose Host is not one of these (library/addresses.py).
+    cfg["TRUSTED_HOSTS"] = trusted_hosts(cfg)
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {"timeout": 30})
     else:
         # A server database restarts or drops idle connections: check one before using it.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     cfg["PROXY_FIX"] = int(cfg.get("PROXY_FIX") or 0)
+    from library.tracking.rates import parse_limits  # a bad setting fails at start
+
+    for name in ("TRACKING_VISITOR_LIMITS", "TRACKING_NETWORK_LIMITS"):
+        parse_limits(cfg.get(name) or "")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -7,11 +7,12 @@ can. So the doctor:
 
 - database: reachable, migrations at head, `PRAGMA integrity_check` and `foreign_key_check`
   on SQLite; nothing here is repaired (a damaged database needs a backup: `flask restore`);
-- files: every stored file exists and its SHA-256 matches its name (a missing or altered file
-  is reported with the materials that use it: it cannot be repaired here); thumbnails missing
-  are made again; files in the upload folder that no row refers to are moved to a quarantine
-  folder (never deleted), thumbnails of no file are removed, and uploads left half-received in
-  `tmp/` by a crash are deleted;
+- files: every stored file exists and holds the bytes recorded when it was kept (its size and
+  `stored_sha256`; a missing or altered file is reported with the materials that use it: it
+  cannot be repaired here); thumbnails missing are made again; files in the upload folder that
+  no row refers to are moved to a quarantine folder (never deleted), thumbnails of no file are
+  removed, and uploads left half-received in `tmp/` by a crash are deleted; the drawn preview
+  cards (`cards/`, made again on demand) and the folder's `.gitkeep` are the app's own;
 - search: the index opens and holds exactly the published materials, each as it is now (ids
   and a change stamp); if not, or if a crashed rebuild left its unfinished generation behind,
   it is rebuilt.
@@ -20,7 +21,6 @@ Files changed less than `grace` ago are left alone (they may belong to an upload
 still running). The report lists every finding; `ok` is False when a problem remains.
 """
 
-import hashlib
 import shutil
 import sqlite3
 import time
@@ -39,11 +39,13 @@ from library.extensions import db
 from library.models import Material, StoredFile
 from library.search import services as search
 from library.search.base import SearchError
-from library.storage import get_storage
+from library.sharing.cards import CARDS
+from library.storage import file_sha256, get_storage
 
-CHUNK = 1024 * 1024
 QUARANTINE = "quarantine"
-SKIPPED_DIRS = ("tmp", "derived", QUARANTINE)
+SKIPPED_DIRS = ("tmp", "derived", CARDS, QUARANTINE)
+# Files of the project's checkout in the default upload folder (it keeps the folder in git).
+CHECKOUT_FILES = {".gitkeep"}
 DERIVED_NAMES = (media.LIST_THUMB, media.MEDIUM_IMAGE, media.PREVIEW_IMAGE)
 
 
@@ -160,21 +162,10 @@ def migration_revision() -> str | None:
 # Files -------------------------------------------------------------------------------------
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_intact(path: Path, sha256: str, family: str, size: int) -> bool:
-    """True when a stored file is the one its row describes. A file is named by the SHA-256 of
-    what was uploaded; an image is then cleaned (turned upright, metadata removed), so its
-    bytes no longer hash to its name: for images the size recorded after cleaning is checked."""
-    if family == "image":
-        return path.stat().st_size == size
-    return file_sha256(path) == sha256
+def file_intact(path: Path, stored_sha256: str, size: int) -> bool:
+    """True when a stored file holds the bytes its row recorded when it was kept (a file is
+    named by the hash of the upload, but an image or a PDF cleaned on upload holds others)."""
+    return path.stat().st_size == size and file_sha256(path) == stored_sha256
 
 
 def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -> None:
@@ -184,6 +175,7 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
         select(
             StoredFile.id,
             StoredFile.sha256,
+            StoredFile.stored_sha256,
             StoredFile.extension,
             StoredFile.mime_type,
             StoredFile.size,
@@ -191,7 +183,7 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
     ).all()
     users = _materials_by_file()
     known: set[str] = set()
-    for number, (file_id, sha256, extension, mime_type, size) in enumerate(rows, 1):
+    for number, (file_id, sha256, stored_sha256, extension, mime_type, size) in enumerate(rows, 1):
         if number % 200 == 0:
             say(f"  {number}/{len(rows)}")
         key = storage.key_for(sha256, extension)
@@ -203,12 +195,12 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
                 Finding("files", f"file {key} of {where} is missing: restore it from a backup")
             )
             continue
-        family = "pdf" if mime_type == "application/pdf" else mime_type.split("/")[0]
-        if not file_intact(path, sha256, family, size):
+        if not file_intact(path, stored_sha256, size):
             report.findings.append(
                 Finding("files", f"file {key} of {where} is altered (SHA-256 or size differs)")
             )
             continue
+        family = "pdf" if mime_type == "application/pdf" else mime_type.split("/")[0]
         _check_derived(report, repair, storage, path, sha256, family)
         if file_id not in users:
             report.findings.append(
@@ -233,8 +225,8 @@ def _materials_by_file() -> dict[int, list[int]]:
 
 
 def _check_derived(report, repair, storage, path: Path, sha256: str, family: str) -> None:
-    """Thumbnails of images and PDFs: made again when missing."""
-    if family not in ("image", "pdf"):
+    """Thumbnails of images, PDFs and videos (a frame): made again when missing."""
+    if family not in ("image", "pdf", "video"):
         return
     folder = storage.derived_path(sha256, "")
     missing = [name for name in DERIVED_NAMES if not (folder / name).is_file()]
@@ -266,14 +258,13 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
         if top == QUARANTINE:
             continue
         young = now - _mtime(path) < grace
-        if top == "tmp":
-            finding = Finding("files", f"unfinished upload {relative}")
-            if young:
-                finding.repaired, finding.action = True, "recent: left for the upload running"
-            elif repair:
-                path.unlink(missing_ok=True)
-                finding.repaired, finding.action = True, "deleted"
-            report.findings.append(finding)
+        if top == "tmp" or (top == CARDS and path.suffix == ".tmp"):
+            what = "upload" if top == "tmp" else "preview card"
+            report.findings.append(
+                _unfinished(path, f"unfinished {what} {relative}", young, repair)
+            )
+        elif top == CARDS or relative.as_posix() in CHECKOUT_FILES:
+            continue  # drawn preview cards are drawn again when missing
         elif top == "derived":
             if len(relative.parts) >= 3 and relative.parts[2] in hashes:
                 continue
@@ -299,6 +290,17 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
             folder.rmdir()
 
 
+def _unfinished(path: Path, message: str, young: bool, repair: bool) -> Finding:
+    """A file half-written by a crash: deleted, unless it is recent (still being written)."""
+    finding = Finding("files", message)
+    if young:
+        finding.repaired, finding.action = True, "recent: left for the writer running"
+    elif repair:
+        path.unlink(missing_ok=True)
+        finding.repaired, finding.action = True, "deleted"
+    return finding
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -317,8 +319,7 @@ def expected_stamps(backend) -> dict[int, str]:
 def index_disagreement(backend) -> str | None:
     """Why the index does not hold exactly the published materials, or None."""
     problem = backend.check()
-    store = getattr(backend, "store", None)
-    if problem and store is not None and store.current() is None:
+    if problem and not backend.built():
         # No index yet is right for a library with nothing published.
         return None if search.count_published() == 0 else problem
     if problem:
@@ -346,12 +347,12 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
     backend = search.get_backend()
     settled = backend.settled_notes(search.NOTE_MARGIN)  # before the database is read
     report.checked["published"] = search.count_published()
-    leftovers = _crash_leftovers(backend, grace)
+    leftovers = backend.leftovers(grace)
     problem = index_disagreement(backend)
     if leftovers:
         finding = Finding("search", "left by an interrupted rebuild: " + ", ".join(leftovers))
         if repair:
-            _remove_leftovers(backend, leftovers)
+            backend.remove_leftovers(leftovers)
             finding.repaired, finding.action = True, "removed"
         report.findings.append(finding)
     if problem is None:
@@ -397,39 +398,6 @@ def _indexed(backend) -> int:
         return backend.doc_count()
     except (SearchError, OSError):
         return 0
-
-
-def _crash_leftovers(backend, grace: float) -> list[str]:
-    """Journals and generations of rebuilds that stopped without finishing, temporary
-    pointer files, older than `grace` (a rebuild still running is left alone)."""
-    store = getattr(backend, "store", None)
-    if store is None or not store.root.is_dir():
-        return []
-    current, now, found = store.current(), time.time(), []
-    for path in store.root.iterdir():
-        name = path.name
-        if name == current or now - _tree_mtime(path) < grace:
-            continue
-        if name.startswith(("journal-", "gen-", "CURRENT.")):
-            found.append(name)
-    return sorted(found)
-
-
-def _tree_mtime(path: Path) -> float:
-    if path.is_dir():
-        return max([_mtime(path), *(_mtime(p) for p in path.rglob("*"))])
-    return _mtime(path)
-
-
-def _remove_leftovers(backend, names: list[str]) -> None:
-    store = backend.store
-    with store.locked():
-        for name in names:
-            path = store.root / name
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
 
 
 def _short(error: BaseException) -> str:

@@ -4,10 +4,11 @@ import errno
 import logging
 
 from flask import abort, jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,8 @@ HTTP_MESSAGES = {
 
 
 def wants_json() -> bool:
-    """API paths always answer JSON; pages answer HTML."""
-    return request.path.startswith("/api/")
+    """API paths and the play beacon always answer JSON; pages answer HTML."""
+    return request.path.startswith(("/api/", "/track/"))
 
 
 def error_response(status: int, code: str, message: str, extra: dict | None = None):
@@ -146,6 +147,17 @@ def _holds_nul(value) -> bool:
     return False
 
 
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading a body nested too deep to parse as invalid JSON (a 400 where the
+    body is required, nothing where it is optional) instead of failing with a RecursionError."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def refuse_nul_characters():
     """No text a person types holds a NUL character, and PostgreSQL refuses one in any text it
     is given: a request carrying one (path, query, form or JSON body) is a clear 400 at once."""
@@ -163,6 +175,20 @@ def refuse_nul_characters():
             abort(400)
 
 
+# The one name under which a form or an API call sends a file (catalog's MaterialForm.file).
+FILE_FIELDS = {"file"}
+
+
+def refuse_unexpected_bodies():
+    """Only the API reads JSON, and a file comes only under a file field's name. A page form
+    sent JSON (Flask-WTF would read any shape of it as the form), or a file under a text
+    field's name, would reach code that expects text: such a request is a clear 400 at once."""
+    if request.files and any(name not in FILE_FIELDS for name in request.files):
+        abort(400)
+    if request.is_json and request.blueprint != "api" and request.method != "GET":
+        abort(400)
+
+
 def _all_values(multidict):
     return (value for _, values in multidict.lists() for value in values)
 
@@ -171,6 +197,8 @@ def register(app) -> None:
     """Install the error handlers."""
 
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unexpected_bodies)
+    app.json = BoundedJSONProvider(app)
 
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
@@ -184,6 +212,15 @@ def register(app) -> None:
     def csrf_error(err: CSRFError):
         message = _l("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.")
         return error_response(400, "csrf_failed", message)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(err: SecurityError):
+        """A Host that is not in TRUSTED_HOSTS: no URL can be built for it, so the answer is a
+        short text rather than a page (whose links would need one)."""
+        if wants_json():
+            return jsonify({"error": "untrusted_host", "message": str(HTTP_MESSAGES[400])}), 400
+        message = str(_l("Địa chỉ trang (tên máy chủ) không được chấp nhận."))
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

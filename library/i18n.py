@@ -1,5 +1,7 @@
 """Interface language: Vietnamese by default, English on request."""
 
+from urllib.parse import urlencode
+
 from flask import current_app, has_request_context, request
 
 LANG_COOKIE = "lang"
@@ -24,3 +26,9 @@ def select_locale() -> str:
         if choice in languages:
             return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def language_url(choice: str) -> str:
+    """This very page in another language: path, query and filters kept, only lang changed."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.script_root}{request.path}?{urlencode([*args, ('lang', choice)])}"

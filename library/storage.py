@@ -133,6 +133,15 @@ class LocalStorage(Storage):
         incoming.path.unlink(missing_ok=True)
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def get_storage() -> Storage:
     """The storage of the current app."""
     return current_app.extensions["storage"]
@@ -141,6 +150,13 @@ def get_storage() -> Storage:
 def remember_new_file(session: Session, key: str) -> None:
     """Note a file kept in this unit of work, to delete it if the work is not committed."""
     session.info.setdefault(PENDING, []).append(key)
+
+
+def forget_new_file(session: Session, key: str) -> None:
+    """A file kept in this unit of work that another, committed, now refers to: never delete it."""
+    keys = session.info.get(PENDING, [])
+    while key in keys:
+        keys.remove(key)
 
 
 def pending_mark(session: Session) -> int:
@@ -181,12 +197,14 @@ def register(app) -> None:
             delete_uncommitted_files(db.session())
 
 
+# A savepoint's end decides nothing for the files: the whole unit of work's end does.
 @event.listens_for(Session, "after_commit")
 def _committed(session):
-    forget_new_files(session)
+    if not session.in_nested_transaction():
+        forget_new_files(session)
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session):
-    if PENDING in session.info:
+    if PENDING in session.info and not session.in_nested_transaction():
         delete_uncommitted_files(session)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import media, video
+from library.catalog import media, structured, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -17,6 +17,7 @@ from library.catalog.forms import (
     STATUS_LABELS,
     ActionForm,
 )
+from library.i18n import language_url
 from library.storage import get_storage
 
 MARKDOWN_TAGS = {
@@ -116,8 +117,10 @@ def register(app) -> None:
         org_type_label=lambda t: TYPE_LABELS.get(t, t),
     )
     app.jinja_env.globals.update(
-        embed_url=video.embed_url,
-        video_thumbnail=video.thumbnail_url,
+        player_url=video.player_url,
+        language_url=language_url,
+        material_jsonld=structured.material_document,
+        collection_jsonld=structured.collection_document,
         has_picture=has_picture,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),

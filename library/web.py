@@ -1,6 +1,6 @@
 """Small helpers shared by the page views."""
 
-from flask import current_app, flash, request, url_for
+from flask import flash, request
 from werkzeug.routing import BaseConverter, ValidationError
 
 from library.errors import DomainError
@@ -42,12 +42,3 @@ def page_arg() -> int:
     except (TypeError, ValueError):
         return 1
     return min(max(page, 1), 10_000)
-
-
-def public_url(endpoint: str, **values) -> str:
-    """The absolute URL of a page as the public reaches it: PUBLIC_BASE_URL when set (behind a
-    proxy), else SERVER_NAME and PREFERRED_URL_SCHEME, else the request's own host."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)

@@ -2,7 +2,7 @@
 
 import json
 
-from support import SHARED_DATA
+from support import TEST_DATA
 
 CHROME_ANDROID = (
     "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -33,8 +33,8 @@ ROBOTS = [FACEBOOK_PREVIEW, GOOGLEBOT, BINGBOT, WHATSAPP_PREVIEW, CURL]
 
 
 def counter_patterns() -> list[str]:
-    """The 327 COUNTER-Robots patterns as published (shared/data)."""
-    path = SHARED_DATA / "counter_robots" / "COUNTER_Robots_list.json"
+    """The 327 COUNTER-Robots patterns as published (tests/data)."""
+    path = TEST_DATA / "counter_robots" / "COUNTER_Robots_list.json"
     return [entry["pattern"] for entry in json.loads(path.read_text())]
 
 

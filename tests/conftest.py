@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from databases import SEARCH_BACKEND, databases_for, dialect
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from jinja2 import BytecodeCache
 from support import PASSWORD
 
 from library import create_app
@@ -18,7 +19,25 @@ from library.accounts.permissions import SYSTEM
 from library.catalog import services as catalog
 from library.cli import prepare_database
 from library.extensions import db
-from library.models import Organisation
+
+
+class TemplateCache(BytecodeCache):
+    """Compiled templates shared by every app the tests build. Each app has a Jinja environment
+    of its own and would compile every template it renders again, a tenth of the suite's time;
+    a template whose source changed is compiled again (Jinja checks each one's checksum)."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TemplateCache()}
 
 
 def _config(folder: Path, database_url: str, **extra) -> dict:
@@ -34,6 +53,9 @@ def _config(folder: Path, database_url: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "thuvien.test",
+        # One round of PBKDF2 instead of scrypt: the tests make thousands of accounts and logins,
+        # and what they check (a hash is stored, the right password opens) does not need the cost.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         **extra,
     }
 
@@ -98,6 +120,20 @@ def app(make_app):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory, databases):
+    """An app on a database of its own for a whole test module, its context pushed: for
+    read-only tests that share one costly set-up (each leaves what it reads as it found it)."""
+    folder = tmp_path_factory.mktemp("module")
+    url = databases.for_test(folder)
+    app = create_app(_config(folder, url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    databases.release(url)
+
+
 class BufferedClient(FlaskClient):
     """A test client that reads each answer whole (served files are closed at once) and runs
     each request in its own app context, as a server does: its own session, g and teardown."""
@@ -128,7 +164,7 @@ def make_org(app):
         workers=None,
         requires_review=False,
     ):
-        existing = db.session.scalar(select(Organisation).where(Organisation.code == code))
+        existing = accounts.find_organisation(code)
         if existing is not None:
             return existing
         org = accounts.create_organisation(SYSTEM, code, name, type_, workers, requires_review)

@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: real small files and where the shared test data lives."""
+"""Helpers shared by the tests: real small files and where the test data lives."""
 
 import io
 from pathlib import Path
@@ -10,8 +10,9 @@ from library.catalog import services as catalog
 from library.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-FIXTURES = SHARED_DATA / "fixtures"
+# Real files the tests read, with their origin and licence (tests/data/README.md).
+TEST_DATA = ROOT / "tests" / "data"
+FIXTURES = TEST_DATA / "fixtures"
 PASSWORD = "mat-khau-thu-nghiem"
 
 
@@ -87,3 +88,18 @@ def post_material(client, headers, data):
     return client.post(
         "/api/v1/materials", data=data, headers=headers, content_type="multipart/form-data"
     )
+
+
+def edit_form(material, **fields) -> dict:
+    """The edit page's form as it comes filled with a material, with some fields changed."""
+    return {
+        "title": material.title,
+        "summary": material.summary,
+        "kind": material.kind,
+        "areas": material.area_codes,
+        "license": material.license,
+        "body": material.body,
+        "tags": ", ".join(material.tag_names),
+        "action": "",
+        **fields,
+    }

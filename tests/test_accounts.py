@@ -5,6 +5,8 @@ from sqlalchemy import select
 from support import PASSWORD
 
 from library.accounts import services as accounts
+from library.accounts.permissions import SYSTEM
+from library.config import default_config
 from library.extensions import db
 from library.models import Organisation, User
 
@@ -14,6 +16,17 @@ def test_password_is_stored_hashed(make_user):
     assert PASSWORD not in user.password_hash and user.password_hash.startswith(
         ("scrypt", "pbkdf2")
     )
+
+
+def test_the_library_hashes_passwords_with_scrypt(make_app):
+    # The tests hash with one round of PBKDF2 (conftest.py); the product's own default is scrypt.
+    default = default_config("instance", "library")["PASSWORD_HASH_METHOD"]
+    app = make_app(PASSWORD_HASH_METHOD=default)
+    with app.app_context():
+        user = accounts.create_user(SYSTEM, "a@thuvien.vn", PASSWORD, "admin", None)
+        assert user.password_hash.startswith("scrypt:")
+        assert accounts.authenticate(user.email, PASSWORD, 8, 15) is user
+        db.session.rollback()
 
 
 def test_wrong_password_is_refused_in_vietnamese(client, make_user):

@@ -121,12 +121,25 @@ def test_video_file_supports_range_requests(client, make_material, app):
     assert partial.headers["Content-Type"] == "video/mp4"
 
 
-def test_youtube_link_is_embedded_privately(client, make_material):
+def test_youtube_link_waits_for_a_tap_and_then_plays_privately(client, make_material):
     material = make_material(
         kind="video", body="", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
     )
-    frame = soup(client.get(f"/materials/{material.id}")).select_one(".embed iframe")
-    assert frame["src"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    page = soup(client.get(f"/materials/{material.id}"))
+    assert page.find("iframe") is None
+    facade = page.select_one(".video-facade")
+    assert facade["data-player"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+    assert facade.img["src"] == f"/materials/{material.id}/preview-640.webp"
+    small = client.get(facade.img["src"])
+    assert small.mimetype == "image/webp" and small.content_length < 40_000
+    assert facade.select_one(".facade-title").get_text() == material.title
+
+
+def test_video_links_have_no_thumbnail_from_youtube_in_lists(client, make_material):
+    make_material(kind="video", body="", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    page = soup(client.get("/areas/politics-law"))
+    assert page.select_one(".card .icon svg") is not None
+    assert "ytimg" not in client.get("/areas/politics-law").get_data(as_text=True)
 
 
 def test_files_are_served_with_real_type_nosniff_and_no_html(client, make_material):

@@ -3,9 +3,11 @@
 import csv
 import json
 
+import click
 import pytest
+from databases import dialect
 from sqlalchemy import func, select
-from support import FIXTURES, pdf_bytes, stored_files
+from support import FIXTURES, PASSWORD, pdf_bytes, stored_files
 
 from library.accounts.permissions import SYSTEM
 from library.catalog.services import withdraw_material
@@ -286,3 +288,72 @@ def test_during_a_bulk_import_every_hit_is_checked(app, make_material):
     search.flush_deferred(session)
     assert backend.pending_ids() == frozenset()
     assert search.search_summaries(SearchQuery(text="tien luong"))[0].total == 0
+
+
+def _command_paths(group, prefix=()):
+    """The argument lists naming every command and subcommand of a click group."""
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _command_paths(command, (*prefix, name))
+
+
+def test_every_command_shows_its_help_through_the_test_runner(make_app):
+    app = make_app()  # no app context pushed: app.test_cli_runner() as Flask documents it
+    runner = app.test_cli_runner()
+    paths = list(_command_paths(app.cli))
+    assert ("search", "reindex") in paths and ("metrics", "rollup") in paths
+    for path in paths:
+        result = runner.invoke(args=[*path, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output, (path, result.output)
+
+
+def test_each_family_of_commands_runs_through_the_test_runner(
+    make_app, tmp_path, empty_database_url
+):
+    """A real run of every kind of command, without pushing an app context by hand."""
+    app = make_app()
+    runner = app.test_cli_runner()
+
+    def run(*args, input=None):
+        result = runner.invoke(args=list(args), input=input)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+        return result.output
+
+    run("init-db")
+    run("db", "current")
+    run("create-org", "so-ldtbxh", "Sở Lao động", "--type", "department")
+    run("create-org", "ldld-tinh", "Liên đoàn Lao động tỉnh", "--type", "union")
+    run("create-org", "cty-may", "Công ty May", "--type", "enterprise", "--workers", "300")
+    run("union-enterprises", "ldld-tinh", "cty-may")
+    args = ["create-user", "bientap@thuvien.vn", "--role", "editor", "--org", "so-ldtbxh"]
+    run(*args, "--password-stdin", input=PASSWORD + "\n")
+    token = run("create-token", "bientap@thuvien.vn").strip()
+    line = {
+        "title": "Tiền lương tối thiểu vùng",
+        "kind": "legal_digest",
+        "areas": ["politics-law"],
+        "license": "gov-work",
+        "body": "Mức lương tối thiểu vùng áp dụng từ năm 2026.",
+    }
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps(line, ensure_ascii=False))
+    assert "đã nhập 1" in run("import-materials", "--org", "so-ldtbxh", str(manifest))
+    assert "có 1 tài liệu" in run("search", "reindex")
+    run("metrics", "rollup")
+    run("doctor", "--check-only")
+    if dialect() == "sqlite":
+        run("backup", str(tmp_path / "snapshot"))
+    else:  # a server database is backed up with its own tool, and the command says so
+        refused = runner.invoke(args=["backup", str(tmp_path / "snapshot")])
+        assert refused.exit_code == 1 and "pg_dump" in refused.output
+    run("copy-library", "--to", empty_database_url)
+    client = app.test_client()
+    found = client.get("/api/v1/search?q=luong+toi+thieu").json
+    assert [r["title"] for r in found["results"]] == [line["title"]]
+    made = client.post(
+        "/api/v1/materials",
+        headers={"Authorization": f"Bearer {token}"},
+        json={**line, "title": "Mới"},
+    )
+    assert made.status_code == 201, made.json

@@ -76,7 +76,7 @@ def test_edited_material_shows_its_new_text_right_after_saving(client, library):
 def test_withdrawn_material_leaves_search(client, library):
     withdraw_material(SYSTEM, library["insurance"], "")
     db.session.commit()
-    assert titles(client.get("/search?q=bao+hiem")) == []
+    assert titles(client.get('/search?q="bao+hiem"')) == []
 
 
 def api_titles(client, query: str) -> list[str]:
@@ -120,14 +120,14 @@ def test_a_withdrawal_the_index_missed_stays_hidden_until_reindex(
     withdraw_material(SYSTEM, library["insurance"], "")
     db.session.commit()  # saved, although the index still has the material
     assert library["insurance"].id in backend.pending_ids()
-    assert api_titles(client, "bao hiem") == []
-    assert titles(client.get("/search?q=bao+hiem")) == []
+    assert api_titles(client, '"bao hiem"') == []
+    assert titles(client.get('/search?q="bao+hiem"')) == []
     assert client.get("/api/v1/suggest?q=bao+hi").json == []
     monkeypatch.undo()
     monkeypatch.setattr(search, "NOTE_MARGIN", 0)
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     assert backend.pending_ids() == frozenset()
-    assert api_titles(client, "bao hiem") == []
+    assert api_titles(client, '"bao hiem"') == []
 
 
 def test_a_rolled_back_change_reaches_neither_the_index_nor_a_later_commit(
@@ -142,12 +142,12 @@ def test_a_rolled_back_change_reaches_neither_the_index_nor_a_later_commit(
     update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
     db.session.commit()
     # The withdrawal never happened: the material is still found.
-    assert api_titles(client, "bao hiem") == ["Bảo hiểm xã hội tự nguyện"]
+    assert api_titles(client, '"bao hiem"') == ["Bảo hiểm xã hội tự nguyện"]
 
 
 def test_search_api_contract(client, library):
     body = client.get("/api/v1/search?q=lao+dong&per_page=2").json
-    assert set(body) == {"total", "page", "results", "facets", "suggestion"}
+    assert set(body) == {"total", "page", "results", "facets", "suggestion", "query_used"}
     assert body["total"] == 3 and body["page"] == 1 and len(body["results"]) == 2
     assert set(body["results"][0]) == {"id", "title", "url", "kind", "areas", "snippet"}
     assert set(body["facets"]) == {"area", "kind", "org", "year"}

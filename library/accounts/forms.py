@@ -47,12 +47,29 @@ class OrganisationForm(FlaskForm):
     requires_review = BooleanField(_l("Tài liệu cần được duyệt trước khi xuất bản"))
 
 
+def role_choices() -> list[SelectChoice]:
+    """The roles to pick from: none chosen at first, the administrator's last, so no one is made
+    an administrator by a form left as it opened."""
+    order = sorted(ROLES, key=lambda role: role == "admin")
+    return [SelectChoice("", _l("— Chọn vai trò —"))] + [
+        SelectChoice(r, ROLE_LABELS[r]) for r in order
+    ]
+
+
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=255)])
     name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=255)])
-    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Vai trò"), choices=role_choices, default="")
     organisation = SelectField(_l("Tổ chức"), choices=[])
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(), Length(max=500)])
+
+
+class UserEditForm(FlaskForm):
+    """What an administrator changes of an account (the e-mail is its login: it stays)."""
+
+    name = StringField(_l("Họ tên"), validators=[Optional(), Length(max=255)])
+    role = SelectField(_l("Vai trò"), choices=role_choices)
+    organisation = SelectField(_l("Tổ chức"), choices=[])
 
 
 class TokenForm(FlaskForm):

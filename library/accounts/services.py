@@ -4,8 +4,10 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
@@ -29,17 +31,30 @@ class LoginRefused(DomainError):
     code = "login_refused"
 
 
+def organisation_code(code: str | None) -> str:
+    """An organisation code as it is stored: codes are lower-case, so `SVHTT` names `svhtt`."""
+    return (code or "").strip().lower()
+
+
+def find_organisation(code: str | None) -> Organisation | None:
+    """The organisation with this code, whatever the case it was typed in."""
+    code = organisation_code(code)
+    if not code:
+        return None
+    return db.session.scalar(select(Organisation).where(Organisation.code == code))
+
+
 def create_organisation(
     actor, code: str, name: str, type_: str, workers=None, requires_review: bool = False
 ) -> Organisation:
     """Create an organisation; only an administrator (or the command line) may."""
-    _require_admin(actor)
+    require_admin(actor)
     errors = {}
-    code = (code or "").strip().lower()
+    code = organisation_code(code)
     name = clean_text(name)
     if not CODE_PATTERN.match(code):
         errors["code"] = _l("Mã chỉ gồm chữ thường không dấu, số và dấu gạch ngang (2–63 ký tự).")
-    elif db.session.scalar(select(Organisation).where(Organisation.code == code)):
+    elif find_organisation(code):
         errors["code"] = _l("Mã này đã được dùng.")
     if not name or len(name) > 255:
         errors["name"] = _l("Cần nhập tên (tối đa 255 ký tự).")
@@ -61,18 +76,10 @@ def create_user(
     actor, email: str, password: str, role: str, organisation_code: str | None, name: str = ""
 ) -> User:
     """Create a user of an organisation with a hashed password."""
-    _require_admin(actor)
+    require_admin(actor)
     errors = {}
     email = _email(email, errors)
-    if role not in ROLES:
-        errors["role"] = _l("Vai trò không hợp lệ.")
-    org = None
-    if organisation_code:
-        org = db.session.scalar(select(Organisation).where(Organisation.code == organisation_code))
-        if org is None:
-            errors["organisation"] = _l("Không có tổ chức với mã này.")
-    elif role != "admin":
-        errors["organisation"] = _l("Người dùng này cần thuộc một tổ chức.")
+    org = organisation_for_role(role, organisation_code, errors)
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
     if errors:
@@ -82,7 +89,7 @@ def create_user(
         name=clean_text(name)[:255],
         role=role,
         organisation=org,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
     )
     db.session.add(user)
     db.session.flush()
@@ -90,6 +97,23 @@ def create_user(
         actor, "create", user, {"email": email, "role": role, "organisation": org and org.code}
     )
     return user
+
+
+def organisation_for_role(role: str, organisation_code: str | None, errors: dict):
+    """The organisation named for a user of this role (None for an administrator of none);
+    what is wrong with the role or the organisation goes into `errors`."""
+    if not role:
+        errors["role"] = _l("Cần chọn vai trò.")
+    elif role not in ROLES:
+        errors["role"] = _l("Vai trò không hợp lệ.")
+    org = None
+    if organisation_code:
+        org = find_organisation(organisation_code)
+        if org is None:
+            errors["organisation"] = _l("Không có tổ chức với mã này.")
+    elif role != "admin":
+        errors["organisation"] = _l("Người dùng này cần thuộc một tổ chức.")
+    return org
 
 
 def _email(value: str, errors: dict) -> str:
@@ -103,29 +127,32 @@ def _email(value: str, errors: dict) -> str:
     return email
 
 
-def _require_admin(actor) -> None:
+def require_admin(actor) -> None:
     if getattr(actor, "role", None) != "admin":
         raise PermissionDenied()
 
 
 def authenticate(email: str, password: str, max_failures: int, lockout_minutes: int) -> User:
-    """Return the user for good credentials; count failures and lock the account after many."""
-    refused = LoginRefused(_l("Email hoặc mật khẩu không đúng."))
+    """Return the user for good credentials; count failures and lock the account after many.
+
+    Every refusal is the same answer, in the same time (one password hash checked): an unknown
+    address, a wrong password, a locked or a disabled account cannot be told apart.
+    """
+    refused = LoginRefused(REFUSED)
     user = db.session.scalar(
         select(User).where(func.lower(User.email) == (email or "").strip().lower())
     )
+    hashed = user.password_hash if user is not None else None
+    # Hash anyway so a missing account answers as slowly as a wrong password.
+    dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    matches = check_password_hash(hashed or dummy, password or "") and hashed is not None
     if user is None:
-        # Hash anyway so a missing account answers as slowly as a wrong password.
-        check_password_hash(_DUMMY_HASH, password or "")
         raise refused
     now = utcnow()
     if user.locked_until and user.locked_until > now:
-        raise LoginRefused(_l("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau."))
-    if not user.active or not check_password_hash(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
+        raise refused
+    if not user.active or not matches:
+        _count_failure(user.id, now, max_failures, lockout_minutes)
         raise refused
     user.failed_logins = 0
     user.locked_until = None
@@ -133,7 +160,38 @@ def authenticate(email: str, password: str, max_failures: int, lockout_minutes: 
     return user
 
 
-_DUMMY_HASH = generate_password_hash("not a real password")
+REFUSED = _l(
+    "Email hoặc mật khẩu không đúng, hoặc tài khoản đang tạm khóa sau nhiều lần đăng nhập sai. "
+    "Vui lòng kiểm tra lại hoặc thử lại sau ít phút."
+)
+
+
+def _count_failure(user_id: int, now: datetime, max_failures: int, lockout_minutes: int) -> None:
+    """One more failed login, counted in the database itself (n = n + 1), so failures sent at
+    once to several workers are all counted; the last one allowed locks the account."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_logins=User.failed_logins + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == user_id, User.failed_logins >= max_failures)
+        .values(locked_until=now + timedelta(minutes=lockout_minutes), failed_logins=0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def hash_password(password: str) -> str:
+    """A password's hash by the configured method (werkzeug's scrypt unless a test says)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash to check a missing account's password against, as costly as a real one."""
+    return generate_password_hash("not a real password", method=method)
 
 
 def create_token(user: User, name: str = "") -> str:
@@ -279,7 +337,8 @@ def check_new_password(password: str, confirm: str) -> None:
 def set_password(user: User, password: str, confirm: str) -> None:
     """Change a password after a reset: old sessions and reset links stop working."""
     check_new_password(password, confirm)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    user.end_sessions()
     record_change(user, "reset_password", user, {})

@@ -17,7 +17,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from wtforms import SelectChoice
 
 from library.accounts import bp, services
 from library.accounts.forms import (
@@ -26,8 +25,9 @@ from library.accounts.forms import (
     OrganisationForm,
     ResetPasswordForm,
     TokenForm,
-    UserForm,
 )
+from library.accounts.users import password_reset_message
+from library.addresses import can_mail_links
 from library.errors import DomainError
 from library.extensions import db, limiter, login_manager
 from library.mail import send_mail
@@ -42,11 +42,11 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The user of a session, unless the password changed since it was opened."""
-    user_id, _, fingerprint = session_id.partition(":")
+    """The active user of a session, unless its sessions were ended since it was opened."""
+    user_id, _, token = session_id.partition(":")
     number = row_id(user_id)
     user = db.session.get(User, number) if number else None
-    if user is None or not secrets.compare_digest(fingerprint, services.password_fingerprint(user)):
+    if user is None or not user.active or not secrets.compare_digest(token, user.session_token):
         return None
     return user
 
@@ -64,6 +64,9 @@ def admin_required(view):
     return wrapped
 
 
+MAX_NEXT = 2000  # characters of the address to go back to after login
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -72,6 +75,8 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
+    # Judged before anything is done: a bad address leads to the default page, never to a 500.
+    landing = _safe_next(request.args.get("next")) or url_for("catalog.manage")
     if form.validate_on_submit():
         cfg = current_app.config
         try:
@@ -87,22 +92,30 @@ def login():
             return render_template("accounts/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("catalog.manage"))
+        return redirect(landing)
     return render_template("accounts/login.html", form=form)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only follow a local path after login, never another site."""
-    if not target:
+    """Only follow a local path after login, never another site: a path starting with one "/",
+    without control characters (CR/LF would split the Location header) or backslashes
+    (browsers read "/\\evil.example" as "//evil.example")."""
+    if not target or len(target) > MAX_NEXT or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target or any(c < " " or c == "\x7f" for c in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """End this session and every other one of the user (the remember-me cookie included)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("catalog.home"))
@@ -127,38 +140,38 @@ def forgot_password():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("accounts/forgot.html", form=form, sent=False), status
+    if not can_mail_links():
+        # A mailed link never takes the request's host; without a configured address, say so
+        # (the same for every address typed, so it tells nothing about accounts).
+        current_app.logger.error("password reset refused: PUBLIC_BASE_URL is not set")
+        flash(
+            _(
+                "Trang chưa được cấu hình địa chỉ công khai nên chưa gửi được thư đặt lại "
+                "mật khẩu. Vui lòng báo quản trị viên."
+            ),
+            "error",
+        )
+        return render_template("accounts/forgot.html", form=form, sent=False), 503
     user = services.find_active_user(form.email.data)
     response = make_response(render_template("accounts/forgot.html", form=form, sent=True))
     if user is not None:
-        message = _reset_message(user)
-        app = current_app._get_current_object()
-
-        def deliver():
-            with app.app_context():
-                try:
-                    send_mail(*message)
-                except OSError:
-                    app.logger.exception("password reset e-mail not sent")
-
-        response.call_on_close(deliver)
+        deliver_after(response, password_reset_message(user))
     return response
 
 
-def _reset_message(user) -> tuple[str, str, str]:
-    config = current_app.config
-    token = services.reset_token(user, config["SECRET_KEY"])
-    link = url_for("accounts.reset_password", _external=True) + "#" + token
-    minutes = config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = _(
-        "Xin chào,\n\nCó người (có thể là bạn) đã yêu cầu đặt lại mật khẩu cho tài khoản "
-        "%(email)s tại Thư viện học tập mở.\n\nMở liên kết sau trong %(minutes)s phút để đặt "
-        "mật khẩu mới (liên kết chỉ dùng được một lần):\n%(link)s\n\nNếu bạn không yêu cầu, "
-        "hãy bỏ qua thư này; mật khẩu của bạn không thay đổi.",
-        email=user.email,
-        minutes=minutes,
-        link=link,
-    )
-    return user.email, _("Đặt lại mật khẩu — Thư viện học tập mở"), body
+def deliver_after(response, message: tuple[str, str, str]) -> None:
+    """Send the e-mail once the answer has gone out: its time says nothing, and a slow mail
+    server does not hold the page."""
+    app = current_app._get_current_object()
+
+    def deliver():
+        with app.app_context():
+            try:
+                send_mail(*message)
+            except OSError:
+                app.logger.exception("password reset e-mail not sent")
+
+    response.call_on_close(deliver)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -237,45 +250,3 @@ def organisations():
     return render_template(
         "accounts/organisations.html", form=form, organisations=services.list_organisations()
     ), status
-
-
-@bp.route("/admin/users", methods=["GET", "POST"])
-@admin_required
-def users():
-    form = UserForm()
-    form.organisation.choices = [SelectChoice("", _("(không thuộc tổ chức)"))] + [
-        SelectChoice(o.code, o.name) for o in services.list_organisations()
-    ]
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                current_user,
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                form.organisation.data or None,
-                form.name.data or "",
-            )
-        except DomainError as err:
-            show_form_errors(form, err)
-        else:
-            db.session.commit()
-            flash(_("Đã tạo tài khoản %(email)s.", email=user.email), "success")
-            return redirect(url_for("accounts.users"))
-    status = 422 if form.errors else 200
-    return render_template(
-        "accounts/users.html",
-        form=form,
-        users=services.list_users(),
-        tokens=services.list_active_tokens(current_user),
-    ), status
-
-
-@bp.route("/admin/tokens/<id:token_id>/revoke", methods=["POST"])
-@admin_required
-def revoke_any_token(token_id: int):
-    """An administrator revokes a user's API token (one no longer in use, or leaked)."""
-    services.revoke_token(current_user, token_id)
-    db.session.commit()
-    flash(_("Đã thu hồi khóa API."), "info")
-    return redirect(url_for("accounts.users"))

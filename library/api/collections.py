@@ -1,7 +1,8 @@
 """Collections over the API: the published ones, paged, and one with its published materials."""
 
-from flask import jsonify, url_for
+from flask import jsonify
 
+from library.addresses import public_url
 from library.api import bp, params
 from library.api.materials_spec import page_of
 from library.api.openapi import describe, json_response, ref
@@ -20,7 +21,7 @@ def collection_json(collection, materials=None) -> dict:
         "featured": collection.featured,
         "starts_on": collection.starts_on.isoformat() if collection.starts_on else None,
         "ends_on": collection.ends_on.isoformat() if collection.ends_on else None,
-        "url": url_for("sharing.collection", slug=collection.slug, _external=True),
+        "url": public_url("sharing.collection", slug=collection.slug),
         "updated_at": collection.updated_at.isoformat(),
     }
     if materials is not None:

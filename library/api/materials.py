@@ -2,14 +2,14 @@
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
+from library.accounts import services as accounts
 from library.accounts.permissions import can_see, shows_withdrawal
 from library.api import bp, materials_spec, params, payload
 from library.api.auth import bearer_user, token_required
-from library.api.serializers import material_json
+from library.api.serializers import material_json, revision_json
 from library.areas import AREA_CODES
-from library.catalog import services
+from library.catalog import revisions, services
 from library.errors import DomainError, NotFound, ValidationFailed
 from library.extensions import db
 from library.models import Organisation
@@ -27,7 +27,7 @@ def _organisation_for(user) -> Organisation:
     """Editors write for their organisation; an administrator may name another."""
     code = payload.organisation_code() if user.is_admin else None
     if code:
-        org = db.session.scalar(select(Organisation).where(Organisation.code == code))
+        org = accounts.find_organisation(code)
         if org is None:
             raise ValidationFailed(errors={"organisation": _l("Không có tổ chức với mã này.")})
         return org
@@ -75,10 +75,16 @@ def get_material(material_id: int):
 @bp.patch(MATERIAL_URL)
 @token_required
 def update_material(material_id: int):
-    """PATCH /materials/<id>: change the fields sent."""
+    """PATCH /materials/<id>: change the fields sent; 202 where the change waits for review
+    (the approved version stays public, the answer shows it and the waiting revision)."""
     material = _find(material_id)
+    waits = revisions.edit_waits_for_review(g.api_user, material)
     services.update_material(g.api_user, material, payload.material_fields(), payload.upload())
     db.session.commit()
+    if waits and material.pending_revision is not None:
+        return jsonify(
+            {**material_json(material), "pending_revision": revision_json(material)}
+        ), 202
     return jsonify(material_json(material))
 
 

@@ -227,9 +227,17 @@ PATHS = {
             "requestBody": _body("MaterialInput", False, CHANGE_EXAMPLE),
             "responses": {
                 "200": json_response("Tài liệu sau khi sửa.", ref("Material")),
+                "202": json_response(
+                    "Tổ chức cần duyệt: bản sửa đổi chờ người duyệt; tài liệu trả về là phiên bản "
+                    "đã duyệt (vẫn hiển thị công khai), pending_revision liệt kê các thay đổi.",
+                    ref("Material"),
+                ),
                 **WRITE_ERRORS,
                 "404": {"$ref": "#/components/responses/NotFound"},
-                "409": error_response("Tài liệu đã thu hồi, không sửa được."),
+                "409": error_response(
+                    "Tài liệu đã thu hồi, không sửa được; hoặc trạng thái yêu cầu không được phép "
+                    "(ví dụ: tài liệu do quản trị viên thu hồi)."
+                ),
             },
         },
         "delete": {

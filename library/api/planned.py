@@ -45,7 +45,7 @@ SEARCH_SCHEMAS = {
     },
     "SearchResults": {
         "type": "object",
-        "required": ["total", "page", "results", "facets", "suggestion"],
+        "required": ["total", "page", "results", "facets", "suggestion", "query_used"],
         "properties": {
             "total": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
@@ -55,7 +55,14 @@ SEARCH_SCHEMAS = {
                 "required": ["area", "kind", "org", "year"],
                 "properties": {name: COUNTS for name in ("area", "kind", "org", "year")},
             },
-            "suggestion": {"type": ["string", "null"], "description": "Gợi ý sửa chính tả."},
+            "suggestion": {
+                "type": ["string", "null"],
+                "description": "Gợi ý sửa chính tả (khi tìm đúng như đã gõ, literal=1).",
+            },
+            "query_used": {
+                "type": ["string", "null"],
+                "description": "Từ khóa đã sửa mà kết quả này tìm theo (null: tìm đúng như đã gõ).",
+            },
         },
     },
 }
@@ -68,6 +75,11 @@ SEARCH_PATHS = {
             "tags": ["search"],
             "parameters": [
                 _query("q", "Từ khóa.", {"type": "string", "maxLength": 200}),
+                _query(
+                    "literal",
+                    "1: tìm đúng như đã gõ, không tự sửa lỗi gõ.",
+                    {"type": "string", "enum": ["0", "1"]},
+                ),
                 _query("area", "Mã lĩnh vực.", {"type": "string", "enum": list(AREA_CODES)}),
                 _query("kind", "Loại tài liệu.", {"type": "string", "enum": list(KINDS)}),
                 _query("org", "Mã tổ chức.", {"type": "string"}),

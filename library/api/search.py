@@ -1,7 +1,8 @@
 """Search over the API: the same queries as the search page."""
 
-from flask import jsonify, request, url_for
+from flask import jsonify, request
 
+from library.addresses import public_url
 from library.api import bp, planned
 from library.api.openapi import describe
 from library.search import services
@@ -11,11 +12,12 @@ describe(planned.SEARCH_PATHS, planned.SEARCH_SCHEMAS)
 
 @bp.get("/search")
 def search_json():
-    """Search results, facets and a spelling suggestion, as JSON."""
+    """Search results, facets, and the corrected query they are for or a spelling suggestion,
+    as JSON."""
     query = services.parse_query(request.args, strict=True, per_page=20)
     results, found = services.search_summaries(query)
     # One url_for for the whole page rather than one per result.
-    base = url_for("catalog.material", material_id=0, _external=True)[:-1]
+    base = public_url("catalog.material", material_id=0)[:-1]
     for item in found:
         item["url"] = f"{base}{item['id']}"
     return jsonify(
@@ -25,6 +27,7 @@ def search_json():
             "results": found,
             "facets": results.facets,
             "suggestion": results.suggestion,
+            "query_used": results.query_used,
         }
     )
 

@@ -1,7 +1,6 @@
 """The JSON shape of the product's objects."""
 
-from flask import url_for
-
+from library.addresses import public_url
 from library.models import Material
 
 
@@ -17,7 +16,7 @@ def material_json(material: Material) -> dict:
         "tags": material.tag_names,
         "status": material.status,
         "organisation": material.organisation.code,
-        "url": url_for("catalog.material", material_id=material.id, _external=True),
+        "url": public_url("catalog.material", material_id=material.id),
         "video_url": material.video_url,
         "body": material.body or None,
         "legal_basis": material.legal_basis or None,
@@ -32,6 +31,17 @@ def material_json(material: Material) -> dict:
     return data
 
 
+def revision_json(material: Material) -> dict:
+    """A material's pending revision, for its editors: what it changes and where it stands."""
+    revision = material.pending_revision
+    return {
+        "status": revision.status,
+        "changes": {k: {"public": v[0], "proposed": v[1]} for k, v in revision.changes.items()},
+        "review_comment": revision.review_comment or None,
+        "created_at": revision.created_at.isoformat(),
+    }
+
+
 def file_json(material: Material) -> dict | None:
     """The file of a material, with its download address, or None."""
     stored = material.file
@@ -39,7 +49,7 @@ def file_json(material: Material) -> dict | None:
         return None
     name = f"tai-lieu-{material.id}.{stored.extension}"
     return {
-        "url": url_for("catalog.file", file_id=stored.id, name=name, _external=True),
+        "url": public_url("catalog.file", file_id=stored.id, name=name),
         "mime_type": stored.mime_type,
         "size": stored.size,
         "sha256": stored.sha256,

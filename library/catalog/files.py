@@ -16,6 +16,8 @@ from library.tracking.web import count_on_success
 
 INLINE_FAMILIES = {"image", "pdf", "video", "audio"}
 PAGE_WIDTH = 900
+# Wide enough to read the small print of an A4 page when zoomed on a phone.
+FULL_PAGE_WIDTH = 2000
 MAX_PAGES_SHOWN = 30
 
 
@@ -96,14 +98,24 @@ def _derived(file_id: int, name: str, mimetype: str):
 @bp.route("/files/<id:file_id>/pages/<int:number>.webp")
 def pdf_page(file_id: int, number: int):
     """One page of a PDF drawn as an image, so a phone without a PDF viewer can read it."""
+    return _page_image(file_id, number, PAGE_WIDTH, f"page-{number}.webp")
+
+
+@bp.route("/files/<id:file_id>/pages/<int:number>/full.webp")
+def pdf_page_full(file_id: int, number: int):
+    """The same page drawn large, opened from the page image to zoom into."""
+    return _page_image(file_id, number, FULL_PAGE_WIDTH, f"page-{number}-full.webp")
+
+
+def _page_image(file_id: int, number: int, width: int, name: str):
     stored, material = _visible_file(file_id)
     if stored.family != "pdf" or not 1 <= number <= min(stored.page_count or 0, MAX_PAGES_SHOWN):
         abort(404)
     storage = get_storage()
-    path = storage.derived_path(stored.sha256, f"page-{number}.webp")
+    path = storage.derived_path(stored.sha256, name)
     if not path.is_file():
         source = storage.path(storage.key_for(stored.sha256, stored.extension))
-        image = media.render_pdf_page(source, number - 1, PAGE_WIDTH)
+        image = media.render_pdf_page(source, number - 1, width)
         if image is None:
             abort(404)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,13 @@ ACTION_LABELS = {
     "send_back": _l("Trả lại"),
     "withdraw": _l("Thu hồi"),
     "unpublish": _l("Chuyển về bản nháp"),
+    "propose": _l("Gửi bản sửa đổi để duyệt"),
+    "approve_revision": _l("Duyệt bản sửa đổi"),
+    "send_back_revision": _l("Trả lại bản sửa đổi"),
+    "disable": _l("Khóa tài khoản"),
+    "enable": _l("Mở lại tài khoản"),
+    "send_password_reset": _l("Gửi thư đặt lại mật khẩu"),
+    "reset_password": _l("Đặt lại mật khẩu"),
 }
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from library.accounts import services as accounts
 from library.catalog import services
 from library.catalog.validation import as_list
 from library.errors import DomainError
@@ -26,6 +27,8 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     # (material id, external id of its successor) for successors later in the manifest
     pending_links: list[tuple[int, str]] = field(default_factory=list)
+    # (material id, why) for successors found at the end but refused
+    unlinked: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_manifest(path: Path) -> Iterator[tuple[int, dict | None, str]]:
@@ -132,7 +135,7 @@ def _organisation(record: dict, default_org) -> Organisation:
         if default_org is None:
             raise DomainError(_("Thiếu tổ chức (organisation) và không có --org mặc định."))
         return default_org
-    org = db.session.scalar(select(Organisation).where(Organisation.code == code))
+    org = accounts.find_organisation(code)
     if org is None:
         raise DomainError(_("Không có tổ chức với mã %(code)s.", code=code))
     return org
@@ -174,15 +177,21 @@ def _link_successor(record: dict, material: Material, report: ImportReport) -> N
         # The newer material may come later in the manifest; link it at the end.
         report.pending_links.append((material.id, str(target)))
         return
-    material.superseded_by = successor
+    material.superseded_by = services.check_successor(material, successor)
 
 
 def _resolve_links(report: ImportReport) -> None:
+    """Link the successors named before they were imported; one that is not published is
+    left unlinked and reported (a material points only at what the public may see)."""
     for material_id, target in report.pending_links:
         successor = db.session.scalar(select(Material).where(Material.external_id == target))
         material = db.session.get(Material, material_id)
-        if successor is not None and material is not None:
-            material.superseded_by = successor
+        if successor is None or material is None:
+            continue
+        try:
+            material.superseded_by = services.check_successor(material, successor)
+        except DomainError as err:
+            report.unlinked.append((material_id, _reason(err)))
 
 
 def _reason(err: Exception) -> str:

@@ -1,19 +1,22 @@
 """The editors' pages: their organisation's materials, the upload form, review and withdrawal."""
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from library.accounts import services as accounts
 from library.accounts.permissions import EDITING_ROLES, can_edit, require
 from library.areas import all_areas
 from library.audit import history_of
-from library.catalog import bp, services
+from library.catalog import bp, revisions, services
 from library.catalog.forms import MaterialForm, ReviewForm, WithdrawForm
 from library.errors import DomainError, PermissionDenied
 from library.extensions import db
-from library.models import Material, Organisation
+from library.models import Material, Organisation, PendingRevision
 from library.models.materials import STATUSES
 from library.templating import area_name
 from library.web import page_arg, show_form_errors
@@ -23,11 +26,14 @@ from library.web import page_arg, show_form_errors
 @login_required
 def manage():
     """The materials this user may edit, by status, with those awaiting review first."""
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = request.args.get("status")
+    status = status if status in (*STATUSES, "revision") else None
     query = select(Material).order_by(Material.updated_at.desc(), Material.id.desc())
     if not current_user.is_admin:
         query = query.where(Material.organisation_id == current_user.organisation_id)
-    if status:
+    if status == "revision":
+        query = query.where(Material.pending_revision.has(PendingRevision.status == "waiting"))
+    elif status:
         query = query.where(Material.status == status)
     materials = db.paginate(query, page=page_arg(), per_page=25, error_out=False)
     return render_template(
@@ -53,14 +59,31 @@ def _material_form(material: Material | None = None) -> MaterialForm:
         form.superseded_by.data = str(material.superseded_by_id or "")
         if current_user.is_admin:
             form.organisation.data = material.organisation.code
+        _show_revision(form, material.pending_revision)
     return form
+
+
+def _show_revision(form: MaterialForm, revision) -> None:
+    """The edit form of a material whose edit waits (or was sent back) shows that edit, so the
+    editor goes on from it rather than from the public version."""
+    if revision is None:
+        return
+    for name, value in revision.fields.items():
+        if name == "areas":
+            form.areas.data = value
+        elif name == "tags":
+            form.tags.data = ", ".join(value)
+        elif name == "effective_at":
+            form.effective_at.data = date.fromisoformat(value) if value else None
+        elif name == "superseded_by":
+            form.superseded_by.data = str(value or "")
+        elif name in form:
+            form[name].data = value or ""
 
 
 def _chosen_organisation(form: MaterialForm) -> Organisation | None:
     if current_user.is_admin:
-        return db.session.scalar(
-            select(Organisation).where(Organisation.code == form.organisation.data)
-        )
+        return accounts.find_organisation(form.organisation.data)
     return current_user.organisation
 
 
@@ -125,6 +148,12 @@ def _upload(form: MaterialForm):
 
 
 def _status_message(material: Material) -> str:
+    revision = material.pending_revision
+    if revision is not None and revision.status == "waiting":
+        return _(
+            "Đã gửi bản sửa đổi để duyệt. Phiên bản đã duyệt vẫn hiển thị cho đến khi bản sửa "
+            "được duyệt."
+        )
     return {
         "draft": _("Đã lưu bản nháp."),
         "in_review": _("Đã gửi duyệt. Tài liệu sẽ hiển thị sau khi được duyệt."),
@@ -181,6 +210,24 @@ def withdraw(material_id: int):
     form = WithdrawForm()
     return _act(
         material_id, services.withdraw_material, _("Đã thu hồi tài liệu."), form.reason.data or ""
+    )
+
+
+@bp.route("/manage/materials/<id:material_id>/revision/approve", methods=["POST"])
+@login_required
+def approve_revision(material_id: int):
+    return _act(material_id, revisions.approve_revision, _("Đã duyệt và áp dụng bản sửa đổi."))
+
+
+@bp.route("/manage/materials/<id:material_id>/revision/send-back", methods=["POST"])
+@login_required
+def send_back_revision(material_id: int):
+    form = ReviewForm()
+    return _act(
+        material_id,
+        revisions.send_back_revision,
+        _("Đã trả lại bản sửa đổi; phiên bản đã duyệt vẫn hiển thị."),
+        form.comment.data or "",
     )
 
 

@@ -54,6 +54,7 @@ class FileFacts:
     height: int | None = None
     text: str = ""
     warnings: list[str] = field(default_factory=list)
+    rewritten: bool = False  # the file's bytes were changed (active parts of a PDF removed)
 
 
 def detect(head: bytes) -> tuple[str, str, str]:
@@ -100,7 +101,7 @@ def _inspect_pdf(path: Path, facts: FileFacts) -> None:
     if not facts.page_count:
         raise damaged
     try:
-        strip_active_content(path)
+        facts.rewritten = bool(strip_active_content(path))
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         log.info("PDF refused while removing active content: %s", err)
         raise damaged from err
@@ -136,9 +137,11 @@ def active_content(reader) -> list[str]:
             seen.add(ref)
             item = item.get_object()
         if isinstance(item, dict):
-            for key in ("/JS", "/OpenAction", "/AA", "/EmbeddedFiles", "/XFA", "/EF", "/AF"):
+            for key in ("/JS", "/AA", "/EmbeddedFiles", "/XFA", "/EF", "/AF"):
                 if key in item:
                     found.append(key)
+            if "/OpenAction" in item and not opens_quietly(item["/OpenAction"]):
+                found.append("/OpenAction")
             if item.get("/S") in ACTIVE_ACTIONS or item.get("/Subtype") in ACTIVE_ANNOTATIONS:
                 found.append(str(item.get("/S") or item.get("/Subtype")))
             names = item.get("/Names")
@@ -152,6 +155,31 @@ def active_content(reader) -> list[str]:
     return sorted(set(found))
 
 
+def opens_quietly(action) -> bool:
+    """True for an /OpenAction that only shows a page or sets the zoom (as LaTeX, Word and many
+    official PDFs have): a destination, or a GoTo action whose following actions are GoTo too.
+    Anything else (a script, a web address, a form sent, a program launched) is active."""
+    action = _resolved(action)
+    if isinstance(action, (list, str)):
+        return True  # a destination: [page /Fit], [page /XYZ left top zoom], or its name
+    return _only_goto(action, 0)
+
+
+def _only_goto(action, depth: int) -> bool:
+    action = _resolved(action)
+    if not isinstance(action, dict) or action.get("/S") != "/GoTo" or depth > 20:
+        return False
+    following = _resolved(action.get("/Next"))
+    if following is None:
+        return True
+    chain = following if isinstance(following, list) else [following]
+    return all(_only_goto(step, depth + 1) for step in chain)
+
+
+def _resolved(item):
+    return item.get_object() if hasattr(item, "get_object") else item
+
+
 def strip_active_content(path: Path) -> list[str]:
     """Rewrite a PDF without its active parts; return what was removed (nothing: untouched)."""
     from pypdf import PdfReader, PdfWriter
@@ -163,8 +191,10 @@ def strip_active_content(path: Path) -> list[str]:
         return []
     writer = PdfWriter(clone_from=reader)
     root = writer._root_object
-    for key in ("/OpenAction", "/AA", "/AF"):
+    for key in ("/AA", "/AF"):
         root.pop(NameObject(key), None)
+    if "/OpenAction" in root and not opens_quietly(root["/OpenAction"]):
+        root.pop(NameObject("/OpenAction"))
     names = root.get("/Names")
     if names is not None:
         names = names.get_object()

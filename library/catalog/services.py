@@ -10,11 +10,13 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from library.accounts.permissions import can_create_in, can_edit, can_review, require
+from library.accounts import services as accounts
+from library.accounts.permissions import can_create_in, can_edit, can_review, can_see, require
 from library.audit import record_change
-from library.catalog import media
+from library.catalog import media, reading, workflow
 from library.catalog.validation import clean_fields, clean_text
 from library.errors import (
     STORAGE_ERRNOS,
@@ -26,9 +28,15 @@ from library.errors import (
     ValidationFailed,
 )
 from library.extensions import db
-from library.models import Area, Material, Organisation, StoredFile, Tag
-from library.models.base import utcnow
-from library.storage import TooLarge, get_storage, remember_new_file
+from library.models import Area, Material, Organisation, PendingRevision, StoredFile, Tag
+from library.storage import (
+    TooLarge,
+    file_sha256,
+    forget_new_file,
+    get_storage,
+    remember_new_file,
+)
+from library.upsert import insert_for
 
 log = logging.getLogger(__name__)
 
@@ -72,44 +80,63 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     require(can_create_in(actor, organisation))
     fields = clean_fields(raw)
     _require_fields(fields, ("title", "kind", "areas", "license"))
-    material = Material(organisation=organisation, created_by_id=getattr(actor, "id", None))
+    material = Material(
+        organisation=organisation, created_by_id=getattr(actor, "id", None), status="draft"
+    )
     _apply(material, fields)
     db.session.add(material)
     if upload is not None and upload.filename:
-        material.file = store_upload(upload, material.kind)
+        material.file = store_upload(upload, material.kind, actor)
     _check_content(material)
-    material.status = _status_for(actor, material, fields.get("status", "draft"))
-    if material.status == "published":
-        material.published_at = utcnow()
+    target = workflow.resolve(actor, material, fields.get("status", "draft"))
+    if target != "draft":
+        workflow.move(actor, material, target, audit=False)
     db.session.flush()
     record_change(actor, "create", material, {**_snapshot(material), "status": material.status})
     return material
 
 
 def update_material(actor, material: Material, raw: dict, upload: Upload | None = None):
-    """Change the given fields (and the file, if one is given) of a material."""
+    """Change the given fields (and the file, if one is given) of a material. Where the edit
+    of a published material must be reviewed first, it waits as a pending revision."""
+    from library.catalog import revisions  # builds on this module's helpers
+
     require(can_edit(actor, material))
-    if material.status == "withdrawn":
+    edits = set(raw) - {"status"} or (upload is not None and upload.filename)
+    if material.status == "withdrawn" and edits:
+        # Only its state may change (the state machine says who may restore it).
         raise InvalidTransition(_l("Tài liệu đã thu hồi không thể sửa."))
+    if material.status == "published" and _asks_for(raw, "draft"):
+        # Taken offline first: its edits then need no review until it is published again.
+        workflow.move(actor, material, "draft")
+    if revisions.edit_waits_for_review(actor, material):
+        revisions.propose_revision(actor, material, raw, upload)
+        return material
     fields = clean_fields(raw)
     before = _snapshot(material)
     _apply(material, fields)
     if upload is not None and upload.filename:
-        material.file = store_upload(upload, material.kind)
+        material.file = store_upload(upload, material.kind, actor)
     _check_content(material)
     db.session.flush()
     changes = {k: [before.get(k), v] for k, v in _snapshot(material).items() if before.get(k) != v}
     if changes:
         record_change(actor, "update", material, changes)
-    if "status" in fields and fields["status"] != material.status:
-        _set_status(actor, material, fields["status"])
+    if "status" in fields:
+        target = workflow.resolve(actor, material, fields["status"])
+        if target != material.status:
+            workflow.move(actor, material, target)
     return material
+
+
+def _asks_for(raw: dict, status: str) -> bool:
+    return "status" in raw and clean_fields({"status": raw["status"]})["status"] == status
 
 
 def publish_material(actor, material: Material) -> Material:
     """Publish, or submit for review where the organisation requires it."""
     require(can_edit(actor, material))
-    _set_status(actor, material, "published")
+    workflow.move(actor, material, workflow.resolve(actor, material, "published"))
     return material
 
 
@@ -118,7 +145,7 @@ def approve_material(actor, material: Material) -> Material:
     if material.status != "in_review":
         raise InvalidTransition(_l("Tài liệu không ở trạng thái chờ duyệt."))
     material.review_comment = ""
-    _move(actor, material, "published", "approve")
+    workflow.move(actor, material, "published", "approve")
     return material
 
 
@@ -127,12 +154,17 @@ def send_back_material(actor, material: Material, comment: str) -> Material:
     require(can_review(actor, material))
     if material.status != "in_review":
         raise InvalidTransition(_l("Tài liệu không ở trạng thái chờ duyệt."))
+    material.review_comment = review_comment(comment)
+    workflow.move(actor, material, "draft", "send_back", comment=material.review_comment)
+    return material
+
+
+def review_comment(comment: str) -> str:
+    """A reviewer's comment when sending back: required, at most 2,000 characters."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed(errors={"comment": _l("Cần ghi rõ lý do trả lại.")})
-    material.review_comment = comment[:2000]
-    _move(actor, material, "draft", "send_back", comment=material.review_comment)
-    return material
+    return comment[:2000]
 
 
 def withdraw_material(actor, material: Material, reason: str = "") -> Material:
@@ -141,35 +173,18 @@ def withdraw_material(actor, material: Material, reason: str = "") -> Material:
     if material.status == "withdrawn":
         return material
     material.withdrawal_reason = (reason or "").strip()[:2000]
-    material.withdrawn_at = utcnow()
-    _move(actor, material, "withdrawn", "withdraw", reason=material.withdrawal_reason)
+    workflow.move(actor, material, "withdrawn", reason=material.withdrawal_reason)
     return material
 
 
-def _status_for(actor, material: Material, wanted: str) -> str:
-    """The status a request to publish or keep as draft leads to, review considered."""
-    if wanted == "draft":
-        return "draft"
-    needs_review = material.organisation.requires_review and not can_review(actor, material)
-    if needs_review and material.status != "published":
-        return "in_review"
-    return "published"
-
-
-def _set_status(actor, material: Material, wanted: str) -> None:
-    status = _status_for(actor, material, wanted)
-    if status != material.status:
-        action = {"draft": "unpublish", "in_review": "submit", "published": "publish"}[status]
-        _move(actor, material, status, action)
-
-
-def _move(actor, material: Material, status: str, action: str, **details) -> None:
-    before = material.status
-    material.status = status
-    if status == "published" and material.published_at is None:
-        material.published_at = utcnow()
-    db.session.flush()
-    record_change(actor, action, material, {"status": [before, status], **details})
+def change_status(actor, material: Material, wanted: str, reason: str = "") -> Material:
+    """Move a material to draft, published (submitted where review is required) or withdrawn:
+    the command line's path through the state machine."""
+    if wanted == "withdrawn":
+        return withdraw_material(actor, material, reason)
+    require(can_edit(actor, material))
+    workflow.move(actor, material, workflow.resolve(actor, material, wanted))
+    return material
 
 
 def _apply(material: Material, fields: dict) -> None:
@@ -191,18 +206,29 @@ def _apply(material: Material, fields: dict) -> None:
 
 
 def _tag(name: str) -> Tag:
+    """The tag of that name, made if new; two editors adding the same new tag at once both get
+    it (the insert that comes second does nothing)."""
     tag = db.session.scalar(select(Tag).where(Tag.name == name))
     if tag is None:
-        tag = Tag(name=name)
-        db.session.add(tag)
+        db.session.execute(
+            insert_for(Tag.__table__)
+            .values(name=name)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        tag = db.session.scalar(select(Tag).where(Tag.name == name))
     return tag
 
 
 def _successor(material: Material, successor_id: int | None) -> Material | None:
     if successor_id is None:
         return None
-    successor = db.session.get(Material, successor_id)
-    if successor is None or successor_id == material.id or successor.status == "withdrawn":
+    return check_successor(material, db.session.get(Material, successor_id))
+
+
+def check_successor(material: Material, successor: Material | None) -> Material:
+    """A material may point only at a published one: the public page shows its title. Any
+    other is refused as if it did not exist, so the refusal tells nothing of hidden materials."""
+    if successor is None or successor.id == material.id or successor.status != "published":
         raise ValidationFailed(errors={"superseded_by": _l("Tài liệu thay thế không tồn tại.")})
     return successor
 
@@ -254,8 +280,9 @@ def _snapshot(material: Material) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
-def store_upload(upload: Upload, kind: str | None = None) -> StoredFile:
-    """Check an upload by its content and keep it under its hash; refuse anything doubtful."""
+def store_upload(upload: Upload, kind: str | None = None, actor=None) -> StoredFile:
+    """Check an upload by its content and keep it under its hash; refuse anything doubtful
+    (a refusal names only what the uploader, `actor`, may see)."""
     config = current_app.config
     storage = get_storage()
     try:
@@ -265,7 +292,7 @@ def store_upload(upload: Upload, kind: str | None = None) -> StoredFile:
     except OSError as error:
         _storage_failed(error)
     try:
-        return _keep(storage, incoming, upload.filename, kind, config["MAX_IMAGE_PIXELS"])
+        return _keep(storage, incoming, upload.filename, kind, config["MAX_IMAGE_PIXELS"], actor)
     except OSError as error:
         _storage_failed(error)
     finally:
@@ -293,21 +320,30 @@ def _size_limit(head: bytes) -> int:
     )
 
 
-def _keep(storage, incoming, filename: str, kind: str | None, max_pixels: int) -> StoredFile:
+def _keep(storage, incoming, filename: str, kind, max_pixels: int, actor) -> StoredFile:
     if incoming.size == 0:
         raise FileRejected(_l("Tệp rỗng."), status=422)
     facts = media.inspect(incoming.path, incoming.head, max_pixels)
     if kind and facts.family not in media.KIND_FAMILIES.get(kind, ()):
         raise FileRejected(_l("Tệp này không phù hợp với loại tài liệu đã chọn."), status=415)
-    _refuse_duplicate(incoming.sha256)
+    unused = _unused_or_refuse(incoming.sha256, actor)
     if facts.family == "image":
         media.clean_image(incoming.path)
+        facts.rewritten = True
+    if unused is not None:
+        return _keep_again(storage, unused, incoming, filename)
     key = storage.key_for(incoming.sha256, facts.extension)
-    if storage.keep(incoming, key):
+    kept = storage.keep(incoming, key)
+    if kept:
         remember_new_file(db.session(), key)
     _thumbnails(storage, key, incoming.sha256, facts.family)
     stored = StoredFile(
         sha256=incoming.sha256,
+        # What backups and `flask doctor` check: the upload's own bytes unless they were changed
+        # (or a file kept earlier under this name stayed in place of them).
+        stored_sha256=(
+            file_sha256(storage.path(key)) if facts.rewritten or not kept else incoming.sha256
+        ),
         mime_type=facts.mime_type,
         extension=facts.extension,
         size=storage.path(key).stat().st_size,
@@ -316,27 +352,67 @@ def _keep(storage, incoming, filename: str, kind: str | None, max_pixels: int) -
         width=facts.width,
         height=facts.height,
         text=facts.text,
+        reading=reading.extract(storage.path(key)) if facts.family == "pdf" else None,
     )
-    db.session.add(stored)
+    return _add_stored(stored, key if kept else None, filename, actor)
+
+
+def _add_stored(stored: StoredFile, kept_key: str | None, filename: str, actor) -> StoredFile:
+    """Save the row of a new file. An upload of the same file that was saved meanwhile (two
+    editors at once) wins: this one is then a duplicate of it, or uses its row."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(stored)
+    except IntegrityError:
+        if kept_key is not None:  # the file in place now belongs to the row saved first
+            forget_new_file(db.session(), kept_key)
+        other = _unused_or_refuse(stored.sha256, actor)
+        if other is None:
+            raise
+        other.original_name = _display_name(filename)
+        return other
     return stored
 
 
-def _refuse_duplicate(sha256: str) -> None:
+def _unused_or_refuse(sha256: str, actor) -> StoredFile | None:
+    """The row of a file kept before and used by no material now (it was replaced on one):
+    it is used again. A file a material (or a revision waiting for review) uses is refused as
+    a duplicate, naming that material only to an uploader who may see it."""
     existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == sha256))
     if existing is None:
-        return
+        return None
     material = db.session.scalar(select(Material).where(Material.file_id == existing.id))
     if material is None:
-        return
+        revision = db.session.scalar(
+            select(PendingRevision).where(PendingRevision.file_id == existing.id)
+        )
+        material = revision.material if revision is not None else None
+    if material is None:
+        return existing
+    errors = {"file": _l("Tệp trùng với tài liệu đã có.")}
+    if not can_see(actor, material):
+        raise DuplicateFile(_l("Tệp có cùng nội dung đã có trong thư viện."), errors=errors)
     raise DuplicateFile(
         _l(
             "Tệp này đã có trong thư viện: “%(title)s” (mã %(id)s).",
             title=material.title,
             id=material.id,
         ),
-        errors={"file": _l("Tệp trùng với tài liệu đã có.")},
+        errors=errors,
         existing_id=material.id,
     )
+
+
+def _keep_again(storage, stored: StoredFile, incoming, filename: str) -> StoredFile:
+    """An unused row taken up again; its file is kept again if it left the upload folder."""
+    key = storage.key_for(stored.sha256, stored.extension)
+    if storage.keep(incoming, key):
+        remember_new_file(db.session(), key)
+        stored.stored_sha256 = file_sha256(storage.path(key))
+        stored.size = storage.path(key).stat().st_size
+        _thumbnails(storage, key, stored.sha256, stored.family)
+    stored.original_name = _display_name(filename)
+    return stored
 
 
 def _thumbnails(storage, key: str, sha256: str, family: str) -> None:
@@ -373,7 +449,9 @@ def list_public_materials(
     if kind:
         query = query.where(Material.kind == kind)
     if organisation:
-        query = query.where(Material.organisation.has(Organisation.code == organisation))
+        query = query.where(
+            Material.organisation.has(Organisation.code == accounts.organisation_code(organisation))
+        )
     if updated_since is not None:
         query = query.where(Material.updated_at >= updated_since)
     query = query.order_by(
@@ -426,3 +504,29 @@ def with_details(materials: list[Material]) -> list[Material]:
             )
         ).all()
     return materials
+
+
+def reading_view(stored: StoredFile) -> dict | None:
+    """A PDF's reading view, made from the kept file the first time it is asked for (files kept
+    before reading views existed); None for other files or a PDF missing from storage."""
+    if stored.family != "pdf":
+        return None
+    if stored.reading is None:
+        storage = get_storage()
+        path = storage.path(storage.key_for(stored.sha256, stored.extension))
+        if not path.is_file():
+            return None
+        stored.reading = reading.extract(path)
+        db.session.flush()
+    return stored.reading
+
+
+def make_missing_reading_views() -> int:
+    """Make the reading view of every kept PDF that has none yet; return how many were made."""
+    missing = select(StoredFile).where(
+        StoredFile.mime_type == "application/pdf", StoredFile.reading.is_(None)
+    )
+    made = 0
+    for stored in db.session.scalars(missing).all():
+        made += reading_view(stored) is not None
+    return made

@@ -55,6 +55,9 @@ def embed_url(url: str) -> str | None:
     return None
 
 
-def thumbnail_url(url: str) -> str | None:
-    vid = youtube_id(url)
-    return f"https://i.ytimg.com/vi/{vid}/hqdefault.jpg" if vid else None
+def player_url(url: str) -> str | None:
+    """The player's address once the visitor has tapped play: it starts at once."""
+    embed = embed_url(url)
+    if embed is None:
+        return None
+    return f"{embed}{'&' if '?' in embed else '?'}autoplay=1"

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from library.accounts.permissions import can_edit, can_see, shows_withdrawal
 from library.areas import all_areas
-from library.catalog import bp, services
+from library.catalog import bp, reading, services
 from library.extensions import db
 from library.models import Area, Material
 from library.models.base import utcnow
@@ -55,5 +55,22 @@ def material(material_id: int):
     channel, enterprise_id = credit_for(material=material)
     count_on_success(material, "view", channel=channel, organisation_id=enterprise_id)
     return render_template(
-        "catalog/material.html", material=material, editable=can_edit(current_user, material)
+        "catalog/material.html",
+        material=material,
+        editable=can_edit(current_user, material),
+        reading_view=_reading_view(material),
     )
+
+
+def _reading_view(material: Material) -> dict | None:
+    """The reading view of a material's PDF with its list items gathered; kept when made now."""
+    stored = material.file
+    if stored is None or stored.family != "pdf":
+        return None
+    made_now = stored.reading is None
+    view = services.reading_view(stored)
+    if made_now and view is not None:
+        db.session.commit()
+    if view is None:
+        return None
+    return dict(view, blocks=reading.list_groups(view["blocks"]))

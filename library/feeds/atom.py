@@ -3,8 +3,8 @@
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
-from flask import url_for
 
+from library.addresses import public_url
 from library.models import Material
 from library.models.base import utcnow
 from library.xmlsafe import xml_text
@@ -26,7 +26,7 @@ def build_feed(title: str, page_url: str, self_url: str, materials: list[Materia
 
 def _add_entry(feed: FeedGenerator, material: Material) -> None:
     """One material as an Atom entry: link, summary, organisation, areas."""
-    url = url_for("catalog.material", material_id=material.id, _external=True)
+    url = public_url("catalog.material", material_id=material.id)
     entry = feed.add_entry(order="append")
     entry.id(url)
     entry.title(xml_text(material.title))

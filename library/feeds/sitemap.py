@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from flask import url_for
 from lxml import etree
 
+from library.addresses import public_url
 from library.feeds import services
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -15,9 +15,9 @@ DISALLOWED = ("/manage", "/account", "/admin", "/login", "/logout", "/api/")
 
 def fixed_pages(areas) -> list[str]:
     """The pages listed before any collection or material: home, each area, the collections."""
-    pages = [url_for("catalog.home", _external=True)]
-    pages += [url_for("catalog.area", code=area.code, _external=True) for area in areas]
-    pages.append(url_for("sharing.collection_list", _external=True))
+    pages = [public_url("catalog.home")]
+    pages += [public_url("catalog.area", code=area.code) for area in areas]
+    pages.append(public_url("sharing.collection_list"))
     return pages
 
 
@@ -29,12 +29,10 @@ def file_entries(plan: services.SitemapPlan, number: int, fixed: list[str]):
     entries = [(page, None) for page in fixed[start:end]]
     start, end = max(0, start - plan.fixed), end - plan.fixed
     for slug, updated_at in services.sitemap_collections(start, min(end, plan.collections) - start):
-        entries.append((url_for("sharing.collection", slug=slug, _external=True), updated_at))
+        entries.append((public_url("sharing.collection", slug=slug), updated_at))
     start, end = max(0, start - plan.collections), end - plan.collections
     for material_id, updated_at in services.sitemap_materials(start, end - start):
-        entries.append(
-            (url_for("catalog.material", material_id=material_id, _external=True), updated_at)
-        )
+        entries.append((public_url("catalog.material", material_id=material_id), updated_at))
     return entries
 
 
@@ -71,5 +69,5 @@ def robots_txt() -> str:
     """Crawl the public site; stay out of private pages; here is the sitemap."""
     lines = ["User-agent: *", "Allow: /"]
     lines += [f"Disallow: {path}" for path in DISALLOWED]
-    lines += ["", f"Sitemap: {url_for('feeds.sitemap', _external=True)}", ""]
+    lines += ["", f"Sitemap: {public_url('feeds.sitemap')}", ""]
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Atom feeds, sitemap.xml and robots.txt."""
 
-from flask import Response, abort, current_app, url_for
+from flask import Response, abort, current_app
 
+from library.addresses import public_url
 from library.areas import all_areas
 from library.extensions import db
 from library.feeds import atom, bp, services
@@ -17,8 +18,8 @@ def site_feed():
     materials = services.latest_materials(current_app.config["FEED_SIZE"])
     body = atom.build_feed(
         "Thư viện học tập mở — tài liệu mới",
-        url_for("catalog.home", _external=True),
-        url_for("feeds.site_feed", _external=True),
+        public_url("catalog.home"),
+        public_url("feeds.site_feed"),
         materials,
     )
     return Response(body, content_type=ATOM)
@@ -31,8 +32,8 @@ def area_feed(code: str):
     materials = services.latest_materials(current_app.config["FEED_SIZE"], area=code)
     body = atom.build_feed(
         f"{area.name_vi} — Thư viện học tập mở",
-        url_for("catalog.area", code=code, _external=True),
-        url_for("feeds.area_feed", code=code, _external=True),
+        public_url("catalog.area", code=code),
+        public_url("feeds.area_feed", code=code),
         materials,
     )
     return Response(body, content_type=ATOM)
@@ -50,7 +51,7 @@ def sitemap():
     # A file of fixed pages only (home, areas) changes with what they show: the latest change.
     latest = max(changes.values(), default=None)
     files = [
-        (url_for("feeds.sitemap_file", number=n, _external=True), changes.get(n, latest))
+        (public_url("feeds.sitemap_file", number=n), changes.get(n, latest))
         for n in range(1, plan.files + 1)
     ]
     return _xml(sitemaps.build_index(files))

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.extensions import db
 from library.metrics import reach, rollup, sessions
@@ -168,7 +169,7 @@ def seed_activity(today: date, progress=None) -> dict:
         return {"added": False, "reason": "materials"}
     rng = random.Random(SEED)
     start = today - timedelta(days=DAYS)
-    union = db.session.scalar(select(Organisation).where(Organisation.code == DEMO_UNION))
+    union = accounts.find_organisation(DEMO_UNION)
     officer = _officer(union)
     links = _links(officer, union, materials, start)
     workforce = _workforce()

@@ -11,6 +11,23 @@ from openpyxl.styles import Font
 from library.metrics import reach, services
 from library.metrics.services import EVERYTHING
 
+# What a spreadsheet reads as the start of a formula (or, for tab and CR, may drop to reach one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value):
+    """A cell's value as a spreadsheet shows it and never runs it: a text beginning like a
+    formula (a material's title "=HYPERLINK(…)", an organisation "@SUM(…)") gets a leading
+    single quote, as OWASP advises for CSV injection; numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_rows(rows) -> list[list]:
+    """Every cell of the rows through inert_cell: what both writers write."""
+    return [[inert_cell(value) for value in row] for row in rows]
+
 
 def reach_headers() -> list[str]:
     return [
@@ -74,14 +91,17 @@ def report_csv(year: int) -> bytes:
     """UTF-8 with a BOM, so Excel and LibreOffice read the Vietnamese letters."""
     rows = report_rows(year)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Báo cáo Chương trình 1268 năm %(year)s", year=year)])
-    writer.writerow(reach_headers())
-    writer.writerows(rows["areas"] + rows["enterprises"])
-    writer.writerow([])
-    writer.writerow([_("Tài liệu được xem nhiều nhất")])
-    writer.writerow(top_headers())
-    writer.writerows(rows["top"])
+    table = [
+        [_("Báo cáo Chương trình 1268 năm %(year)s", year=year)],
+        reach_headers(),
+        *rows["areas"],
+        *rows["enterprises"],
+        [],
+        [_("Tài liệu được xem nhiều nhất")],
+        top_headers(),
+        *rows["top"],
+    ]
+    csv.writer(buffer).writerows(inert_rows(table))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -97,11 +117,10 @@ def report_xlsx(year: int) -> bytes:
     book.remove(book.active)
     for title, headers, body in sheets:
         sheet = book.create_sheet(title)
-        sheet.append(headers)
+        for row in inert_rows([headers, *body]):
+            sheet.append(row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in body:
-            sheet.append(row)
         sheet.freeze_panes = "A2"
         for column in sheet.columns:
             sheet.column_dimensions[column[0].column_letter].width = 18

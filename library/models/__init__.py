@@ -1,9 +1,9 @@
 """The database models, one module per family."""
 
-from library.models.accounts import ApiToken, Organisation, User
+from library.models.accounts import ApiToken, Organisation, RateLimitCount, User
 from library.models.audit import AuditEntry
-from library.models.events import AgentSighting, Event, RobotHit, VisitorStreak
-from library.models.materials import Area, Material, StoredFile, Tag
+from library.models.events import AgentSighting, Event, RateWindow, RobotHit, VisitorStreak
+from library.models.materials import Area, Material, PendingRevision, StoredFile, Tag
 from library.models.metrics import (
     DailyMetric,
     MonthlyCredit,
@@ -35,7 +35,10 @@ __all__ = [
     "MonthlyCredit",
     "MonthlyMetric",
     "OfflineSession",
+    "PendingRevision",
     "Organisation",
+    "RateLimitCount",
+    "RateWindow",
     "SearchSynonyms",
     "ShareLink",
     "ShareVisit",

@@ -1,9 +1,10 @@
 """Organisations, users and their API tokens."""
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from library.extensions import db
@@ -11,6 +12,11 @@ from library.models.base import UTCDateTime, utcnow
 
 ORGANISATION_TYPES = ("department", "union", "enterprise")
 ROLES = ("admin", "reviewer", "editor", "union")
+
+
+def new_session_token() -> str:
+    """A fresh random value for User.session_token."""
+    return secrets.token_hex(16)
 
 
 class Organisation(db.Model):
@@ -44,6 +50,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember-me cookie: a new value (logout, password or role
+    # change, disabling) makes every cookie issued before worthless, on the server's side.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
@@ -57,11 +66,12 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
     def get_id(self) -> str:
-        """The id kept in the session and remember cookie: the user's id and a digest of the
-        password hash, so changing the password ends every session opened before."""
-        from library.accounts.services import password_fingerprint
+        """The id kept in the session and remember cookie: the user's id and session token."""
+        return f"{self.id}:{self.session_token}"
 
-        return f"{self.id}:{password_fingerprint(self)}"
+    def end_sessions(self) -> None:
+        """Refuse, from now on, every session and remember-me cookie issued before."""
+        self.session_token = new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
@@ -81,3 +91,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class RateLimitCount(db.Model):
+    """One rate limit's count in its current window, shared by every worker and host (the
+    `database://` storage of library/ratelimits.py)."""
+
+    __tablename__ = "rate_limit_counts"
+
+    # A keyed hash of the limiter's key, which holds a client address or an e-mail.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    # Seconds since the epoch, as the `limits` package counts its windows.
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -76,3 +76,19 @@ class AgentSighting(db.Model):
     hits: Mapped[int] = mapped_column(default=0)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RateWindow(db.Model):
+    """How many counted requests a visitor or a network made in one current time window.
+
+    Kept in the database so every worker process and host sees the same count; a window that
+    has ended is worthless and is deleted.
+    """
+
+    __tablename__ = "rate_windows"
+
+    # "visitor:" + the visitor key, or "network:" + the keyed hash of the network (no address).
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    seconds: Mapped[int] = mapped_column(primary_key=True)
+    ends_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    hits: Mapped[int] = mapped_column(default=0)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from library.extensions import db
@@ -49,12 +49,18 @@ class Tag(db.Model):
 
 
 class StoredFile(db.Model):
-    """A file kept by storage under its content hash; one material refers to it."""
+    """A file kept by storage under the hash of what was uploaded; one material refers to it.
+
+    `sha256` is the upload's hash: the file's name, and how a second upload of the same file is
+    recognised. `stored_sha256` is the hash of the bytes kept, which differ when the upload was
+    cleaned (an image's metadata, a PDF's scripts removed): what backups and `flask doctor`
+    check the file against."""
 
     __tablename__ = "stored_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    stored_sha256: Mapped[str] = mapped_column(String(64))
     mime_type: Mapped[str] = mapped_column(String(80))
     extension: Mapped[str] = mapped_column(String(10))
     size: Mapped[int]
@@ -63,6 +69,8 @@ class StoredFile(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text, default="")
+    # A PDF's reading view (library.catalog.reading.extract); None until it has been made.
+    reading: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -98,6 +106,8 @@ class Material(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An administrator's withdrawal is undone only by an administrator.
+    withdrawn_by_admin: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -105,6 +115,9 @@ class Material(db.Model):
     areas: Mapped[list[Area]] = relationship(secondary=material_areas, order_by=Area.position)
     tags: Mapped[list[Tag]] = relationship(secondary=material_tags, order_by=Tag.name)
     superseded_by: Mapped["Material | None"] = relationship(remote_side=[id])
+    pending_revision: Mapped["PendingRevision | None"] = relationship(
+        back_populates="material", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -120,3 +133,28 @@ class Material(db.Model):
 
     def __repr__(self) -> str:
         return f"<Material {self.id} {self.status} {self.title[:30]!r}>"
+
+
+class PendingRevision(db.Model):
+    """An edit of a published material that waits for review while the approved version stays
+    public; one per material. Sent back, it stays with the reviewer's comment for its editor."""
+
+    __tablename__ = "pending_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(
+        ForeignKey("materials.id", ondelete="CASCADE"), unique=True
+    )
+    # The cleaned fields of the edit (dates as ISO strings), applied on approval.
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the edit changes: {field: [public value, proposed value]}, for the reviewer.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    material: Mapped[Material] = relationship(back_populates="pending_revision")
+    file: Mapped[StoredFile | None] = relationship()
+    created_by: Mapped[User | None] = relationship()

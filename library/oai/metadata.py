@@ -1,8 +1,8 @@
 """A material as unqualified Dublin Core (oai_dc)."""
 
-from flask import url_for
 from lxml import etree
 
+from library.addresses import public_url
 from library.models import Material
 from library.xmlsafe import xml_text
 
@@ -52,7 +52,7 @@ def dc_fields(material: Material) -> list[tuple[str, str]]:
     fields += [("publisher", material.organisation.name)]
     if material.published_at:
         fields.append(("date", material.published_at.date().isoformat()))
-    page = url_for("catalog.material", material_id=material.id, _external=True)
+    page = public_url("catalog.material", material_id=material.id)
     fields.append(("identifier", page))
     return fields
 

@@ -1,7 +1,8 @@
 """The OAI-PMH endpoint: GET or POST /oai, always answered 200 with XML (errors inside)."""
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
 
+from library.addresses import public_url
 from library.oai import bp
 from library.oai.verbs import Settings, respond
 from library.oai.xml import serialize
@@ -20,7 +21,7 @@ def settings() -> Settings:
     config = current_app.config
     repository_id = config.get("OAI_REPOSITORY_ID") or _host(config.get("SERVER_NAME"))
     return Settings(
-        base_url=url_for("oai.endpoint", _external=True),
+        base_url=public_url("oai.endpoint"),
         repository_id=repository_id,
         repository_name=config.get("OAI_REPOSITORY_NAME") or "Open Learning Library",
         admin_email=config.get("OAI_ADMIN_EMAIL") or _admin_email(repository_id),

@@ -6,9 +6,13 @@ replaced without a fallback) and `BadQuery` (the query's parameters are invalid)
 never an error.
 """
 
+import hashlib
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from library.search.analysis import clean
 
 AREAS = ("politics-law", "vocational-skills", "life-skills", "digital-skills", "learning-model")
 KINDS = ("leaflet", "poster", "video", "legal_digest", "book", "audio")
@@ -56,6 +60,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 10
     facets: bool = True
+    literal: bool = False  # search the words as typed: no input-method repair, no correction
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class Hit:
 
 @dataclass
 class SearchResults:
-    """One page of hits, the exact total, facet counts and a spelling suggestion."""
+    """One page of hits, the exact total (documents having any meaningful word of the query,
+    and every quoted phrase), facet counts, and either the corrected query the hits are for
+    (`query_used`) or, for a literal search, a spelling suggestion."""
 
     total: int
     page: int
@@ -81,6 +88,7 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    query_used: str | None = None  # the corrected query these results are for, if not as typed
 
     @property
     def pages(self) -> int:
@@ -135,10 +143,28 @@ class SearchBackend(ABC):
     def doc_count(self) -> int:
         """Number of documents in the index."""
 
+    @abstractmethod
+    def built(self) -> bool:
+        """True once an index exists (a library that never published anything has none, which
+        is not a fault)."""
+
+    @abstractmethod
     def stamps(self) -> dict[int, str]:
         """Each indexed document's id and change stamp (see `document_stamp`), for checking
         that the index holds exactly the published materials as they are now."""
-        raise NotImplementedError
+
+    def document_stamp(self, doc: dict) -> str:
+        """The stamp the index holds for `doc` once indexed (see `stamp_of`)."""
+        return stamp_of(doc)
+
+    @abstractmethod
+    def leftovers(self, grace: float) -> list[str]:
+        """What interrupted rebuilds left behind, untouched for `grace` seconds (younger ones
+        may belong to a rebuild still running), by name."""
+
+    @abstractmethod
+    def remove_leftovers(self, names: list[str]) -> None:
+        """Delete leftovers named by `leftovers`."""
 
     # Changes on their way from the database to the index. A material's change is noted
     # before its commit and the note cleared once the index has it; a note left behind (the
@@ -185,11 +211,18 @@ def area_order(code: str) -> tuple[int, str]:
     return (AREAS.index(code), code) if code in AREAS else (len(AREAS), code)
 
 
+def stamp_of(doc: dict) -> str:
+    """The change stamp of a library document as every backend indexes it: its title as the
+    material has it, its summary and tags cleaned (see analysis.clean)."""
+    title = unicodedata.normalize("NFC", str(doc.get("title") or ""))
+    summary = clean(str(doc.get("summary") or ""))
+    tags = "\n".join(clean(str(tag)) for tag in doc.get("tags") or ())
+    return document_stamp(title, summary, tags)
+
+
 def document_stamp(title: str, summary: str, tags: str) -> str:
     """A short fingerprint of what a document shows (title, summary, tags as indexed): it
     changes when a material is edited, so a stale copy in the index can be told apart."""
-    import hashlib
-
     text = "\x1f".join((title or "", summary or "", tags or ""))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 

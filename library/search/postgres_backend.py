@@ -5,8 +5,8 @@ Tables (created by the backend itself, ignored by the migrations, see migrations
 * `search_documents` — one row per published material: the texts (for snippets), the facet
   values, and a tsvector made by the Python analysis (postgres_rows.py) with a GIN index, and
   a trigram index on the folded title (autocomplete);
-* `search_documents_words` — every folded word indexed (trigram-indexed), where the spelling
-  suggestion looks for a close, frequent word;
+* `search_documents_words` — every folded word indexed, where spelling correction checks which
+  syllables near an unknown word the index has;
 * `search_documents_log` — the ids written, in order, so that a rebuild can apply the changes
   made while it ran.
 
@@ -14,22 +14,23 @@ A rebuild fills new tables in one transaction while searches read the old ones, 
 that transaction, copies the rows written meanwhile from the old table and renames the new
 tables into place: searches never see a half-built index, and writers lose nothing.
 
-Matching: every clause of `query.parse` must match (its words, phrase or synonyms) in the folded
-vector. Ranking: `ts_rank` of the folded words with the title weighted highest, plus the exact
-forms of the words typed with diacritics; current materials before superseded
-ones; newest first among equals.
+Matching (the same query understanding as Whoosh, `understanding` and `query.parse`): every
+quoted phrase, and any one of the other clauses (function words alone match nothing) in the
+folded vector. Ranking: for queries of two or three words, documents having them all first;
+then current materials before superseded ones; then `ts_rank` of the folded words with the title
+weighted highest, plus the exact forms of the words typed with diacritics; newest first among
+equals.
 """
 
 import hashlib
 import re
-import string
 from collections.abc import Iterable
 from itertools import islice
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
-from whoosh.support.levenshtein import distance
 
+from library.search.answering import answer
 from library.search.base import (
     AREAS,
     FACETS,
@@ -48,12 +49,15 @@ from library.search.postgres_rows import (
     EXACT_MARK,
     clause_query,
     prepare,
+    quote,
     rank_terms,
     too_long,
 )
-from library.search.query import Clause, parse
+from library.search.query import Clause
+from library.search.ranking import TIER_WORDS
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
+from library.search.understanding import RARE_DOCS, near_syllables
 from library.search.whoosh_schema import suggest_key
 
 DEFAULT_TABLE = "search_documents"
@@ -63,15 +67,8 @@ BATCH = 500
 # proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
 FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
-FEW_RESULTS = 2  # at most this many results: look for a spelling correction
-MAX_CORRECTED = 20  # longer "words" are not worth a correction
-CORRECTION_RATIO = 10  # a correction must match this many times more documents...
-MIN_CORRECTED = 2  # ...and at least this many
-NEAR_CANDIDATES = 50
 WORD_ONLY = f"left(w, 1) <> '{EXACT_MARK}'"  # the spelling vocabulary: no exact forms
 DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
-SIMILARITY = 0.2  # trigram similarity of the candidates for a two-edit correction
-_LETTERS = string.ascii_lowercase + string.digits
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 
 
@@ -130,7 +127,8 @@ class PostgresBackend(SearchBackend):
                     published_at timestamptz,
                     views bigint NOT NULL,
                     superseded boolean NOT NULL,
-                    folded tsvector NOT NULL
+                    folded tsvector NOT NULL,
+                    stamp text NOT NULL DEFAULT ''
                 ) WITH (toast_tuple_target = 8160)"""
             )
         )
@@ -150,10 +148,10 @@ class PostgresBackend(SearchBackend):
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
         conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
-        conn.execute(text(f"CREATE INDEX ON {words} USING gin (word gin_trgm_ops)"))
 
     def _prepare_database(self, conn) -> None:
-        """The trigram extension and the change log (idempotent; under the table's lock)."""
+        """The trigram extension, the change log, and the columns added since a table was made
+        (idempotent; under the table's lock)."""
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DDL_LOCK})
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         conn.execute(
@@ -162,6 +160,14 @@ class PostgresBackend(SearchBackend):
                 "(seq bigserial PRIMARY KEY, id bigint NOT NULL)"
             )
         )
+        if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.table}) is not None:
+            # Rows indexed before stamps existed read as outdated: `flask doctor` reindexes.
+            conn.execute(
+                text(
+                    f"ALTER TABLE {self.table} "
+                    "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT ''"
+                )
+            )
 
     def _ensure(self) -> None:
         """Create the tables if they are missing (the first write creates the index)."""
@@ -216,7 +222,7 @@ class PostgresBackend(SearchBackend):
                     )
                 return
             except ProgrammingError as error:
-                if attempt == 2 or not _missing_table(error):
+                if attempt == 2 or not (_missing_table(error) or _missing_column(error)):
                     raise _unavailable(error) from error
                 self._ensure()
             except OperationalError as error:
@@ -349,13 +355,36 @@ class PostgresBackend(SearchBackend):
         """Number of documents in the index."""
         return self._read(lambda conn: conn.scalar(text(f"SELECT count(*) FROM {self.table}")))
 
+    def built(self) -> bool:
+        """True once the document table exists."""
+        return self._read(
+            lambda conn: (
+                conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.table}) is not None
+            )
+        )
+
+    def stamps(self) -> dict[int, str]:
+        """Each indexed document's id and change stamp."""
+        return self._read(
+            lambda conn: dict(conn.execute(text(f"SELECT id, stamp FROM {self.table}")).all())
+        )
+
+    def leftovers(self, grace: float) -> list[str]:
+        """Nothing: a rebuild fills its tables in one transaction, which an interruption rolls
+        back."""
+        return []
+
+    def remove_leftovers(self, names: list[str]) -> None:
+        """Nothing to remove (see `leftovers`)."""
+
     def check(self) -> str | None:
         """What is wrong with the index, or None when it answers."""
         try:
             self._read(
                 lambda conn: conn.execute(
                     text(
-                        f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {self.table} LIMIT 1) d), "
+                        "SELECT (SELECT count(*) FROM "
+                        f"(SELECT stamp FROM {self.table} LIMIT 1) d), "
                         f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w)"
                     )
                 )
@@ -367,11 +396,16 @@ class PostgresBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         """Run one search (see the module docstring for matching and ranking)."""
         query = validate(query)
-        clauses = parse(query.text, self.synonyms)
-        if too_long(clauses):
-            facets = {facet: {} for facet in FACETS} if query.facets else {}
-            return SearchResults(0, query.page, query.per_page, facets=facets)
-        return self._read(lambda conn: _Search(self, conn, clauses, query).results())
+        return self._read(lambda conn: answer(query, self.synonyms, self._plan(conn, query)))
+
+    def _plan(self, conn, query: SearchQuery):
+        """The backend's search of a list of clauses on `conn` (see answering.Plan)."""
+
+        def plan(clauses: list[Clause]):
+            """A search of `clauses`, or none when a word is too long for any document."""
+            return _Nothing(query) if too_long(clauses) else _Search(self, conn, clauses, query)
+
+        return plan
 
     def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
         """(id, title) of titles with a run of words starting like `prefix`: title starts first,
@@ -406,10 +440,24 @@ class _Search:
         self.table = backend.table
         self.prefixes = {i for i, c in enumerate(clauses) if self._unknown_short_word(c)}
         self.params: dict = {}
-        matches = [clause_query(c, i in self.prefixes) for i, c in enumerate(clauses)]
-        self.params["match"] = " & ".join(matches) if matches else None
-        self.match_sql = "folded @@ CAST(:match AS tsquery)" if matches else "TRUE"
+        queries = [clause_query(c, i in self.prefixes) for i, c in enumerate(clauses)]
+        phrases = [q for q, c in zip(queries, clauses, strict=True) if c.phrase]
+        kinds = list(zip(queries, clauses, strict=True))
+        words = [q for q, c in kinds if not c.phrase and not c.function]
+        if not words and not phrases:  # only function words ("là gì"): let them match
+            words = queries
+        # Quoted phrases must match; of the other words any one will do, function words none.
+        parts = [*phrases, "(" + " | ".join(words) + ")"] if words else phrases
+        self.params["match"] = " & ".join(parts) if parts else None
+        self.match_sql = "folded @@ CAST(:match AS tsquery)" if parts else "TRUE"
+        meaningful = [q for q, c in zip(queries, clauses, strict=True) if not c.function]
+        # Documents with every meaningful word first, for short queries (as ranking.TIER_WORDS).
+        self.params["every"] = " & ".join(meaningful) if meaningful else None
+        tiered = 1 < len(meaningful) <= TIER_WORDS
+        self.complete_sql = "folded @@ CAST(:every AS tsquery)" if tiered else "FALSE"
         self.filters = self._filters()
+        self._docs: dict[str, int] = {}  # spelling look-ups, asked more than once
+        self._pairs: dict[tuple[str, str], int] = {}
 
     def _unknown_short_word(self, clause: Clause) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -445,12 +493,15 @@ class _Search:
             self.params["year"] = int(year) if len(year) <= 6 else -1
         return filters
 
-    def _where(self, skip: str | None = None) -> str:
-        """The match and every filter but `skip`."""
-        parts = [self.match_sql] + [sql for name, sql in self.filters.items() if name != skip]
-        return " AND ".join(parts)
+    def complete(self) -> bool:
+        """True when some document (within the filters) has every meaningful clause."""
+        if self.params["every"] is None:
+            return False
+        where = " AND ".join(["folded @@ CAST(:every AS tsquery)", *self.filters.values()])
+        sql = f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})"
+        return bool(self.conn.scalar(text(sql), self.params))
 
-    def results(self) -> SearchResults:
+    def results(self, suggestion: str | None = None) -> SearchResults:
         """The SearchResults of the query: one statement finds the matches once, then counts
         them (total and facets) and ranks the requested page; a second reads the page's texts
         for the snippets."""
@@ -462,7 +513,7 @@ class _Search:
             per_page=query.per_page,
             hits=self._hits(page),
             facets=facets,
-            suggestion=self._suggestion(total) if total <= FEW_RESULTS else None,
+            suggestion=suggestion,
         )
 
     def _run(self) -> tuple[int, dict[str, dict[str, int]], list[tuple[int, float]]]:
@@ -498,7 +549,8 @@ class _Search:
                 f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
         order = {
-            "relevance": "superseded, score DESC, published_at DESC NULLS LAST, id DESC",
+            "relevance": "complete DESC, superseded, score DESC, published_at DESC NULLS LAST, "
+            "id DESC",
             "newest": "published_at DESC NULLS LAST, id DESC",
             "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
         }[query.sort]
@@ -510,7 +562,8 @@ class _Search:
         score, params = self._score() if query.sort == "relevance" else ("0.0", {})
         sql = (
             "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, superseded, "
-            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
+            f"published_at, views, CAST({score} AS float8) AS score, "
+            f"{self.complete_sql} AS complete FROM {self.table} "
             f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
         )
         params.update(self.params, limit=query.per_page, offset=(query.page - 1) * query.per_page)
@@ -531,12 +584,6 @@ class _Search:
             else {}
         )
         return total, facets, [(doc, rank) for _n, doc, rank in sorted(page)]
-
-    def _total(self) -> int:
-        """The number of documents matching the query and its filters."""
-        return self.conn.scalar(
-            text(f"SELECT count(*) FROM {self.table} WHERE {self._where()}"), self.params
-        )
 
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         """Hits with their snippets for (id, score) pairs."""
@@ -577,86 +624,56 @@ class _Search:
             "nf": count,
         }
 
-    # Spelling ----------------------------------------------------------------------------------
+    # Spelling (the look-ups of understanding.correct) ------------------------------------------
 
-    def _suggestion(self, total: int) -> str | None:
-        """A corrected query that finds more than this one, or None."""
-        if not self.clauses:
-            return None
-        words, changed = [], False
-        for index, clause in enumerate(self.clauses):
-            count = self._count(clause_query(clause, index in self.prefixes))
-            better = self._correction(clause, count) if count <= FEW_RESULTS else None
-            words.append(better or clause.text)
-            changed |= better is not None
-        if not changed:
-            return None
-        corrected = " ".join(words)
-        clauses = parse(corrected + " ", self.backend.synonyms)  # no prefix matching
-        again = _Search(self.backend, self.conn, clauses, self.query)
-        better_total = again._total() if not too_long(clauses) else 0
-        return corrected if better_total > total else None
+    def docs(self, word: str) -> int:
+        """Documents having a folded word; for a rare one, the counts of the syllables one
+        edit away are read at once too (correction asks for them next)."""
+        if word not in self._docs:
+            self._docs[word] = self._count(quote(word))
+            if self._docs[word] <= RARE_DOCS:
+                self._count_words(near_syllables(word) - set(self._docs))
+        return self._docs[word]
 
-    def _correction(self, clause: Clause, count: int) -> str | None:
-        """A much more frequent word close to a rare single-word clause, or None."""
-        if len(clause.folded) != 1 or clause.phrase or len(clause.folded[0]) > MAX_CORRECTED:
-            return None
-        word = clause.folded[0]
-        maxdist = 1 if len(word) <= 4 else 2
-        near = [w for w in self._near(word, maxdist) if w != word]
-        if not near:
-            return None
-        counts = dict(
-            self.conn.execute(
-                text(
-                    "SELECT w, (SELECT count(*) FROM "
-                    f"{self.table} WHERE folded @@ CAST(quote_literal(w) AS tsquery)) "
-                    "FROM unnest(CAST(:words AS text[])) w"
-                ),
-                {"words": near},
-            ).all()
+    def _count_words(self, words: set[str]) -> None:
+        """Count, in one statement, the documents of each word (0 for words never indexed)."""
+        rows = self.conn.execute(
+            text(
+                "SELECT word, (SELECT count(*) FROM "
+                f"{self.table} WHERE folded @@ CAST(quote_literal(word) AS tsquery)) "
+                f"FROM {self.backend.words} WHERE word = ANY(:words)"
+            ),
+            {"words": sorted(words)},
         )
-        wanted = max(MIN_CORRECTED, CORRECTION_RATIO * count)
-        frequent = [w for w in near if counts.get(w, 0) >= MIN_CORRECTED]
-        if not frequent:
-            return None
-        best = min(frequent, key=lambda w: (distance(word, w), -counts[w], w))
-        return best if counts[best] >= wanted else None
+        self._docs.update(dict.fromkeys(words, 0))
+        self._docs.update(dict(rows.all()))
 
-    def _near(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` edits of `word`, with the same first letter."""
-        if maxdist == 1:
-            candidates = sorted(_edits(word))
-            rows = self.conn.execute(
-                text(f"SELECT word FROM {self.backend.words} WHERE word = ANY(:words)"),
-                {"words": candidates},
-            )
-        else:
-            self.conn.execute(
-                text("SELECT set_config('pg_trgm.similarity_threshold', :t, false)"),
-                {"t": str(SIMILARITY)},
-            )
-            rows = self.conn.execute(
-                text(
-                    f"SELECT word FROM {self.backend.words} WHERE word % :word "
-                    "AND left(word, 1) = left(:word, 1) "
-                    "ORDER BY similarity(word, :word) DESC, word LIMIT :n"
-                ),
-                {"word": word, "n": NEAR_CANDIDATES * 4},
-            )
-        near = [w for (w,) in rows if w[:1] == word[:1] and distance(word, w) <= maxdist]
-        return sorted(near, key=lambda w: (distance(word, w), w))[:NEAR_CANDIDATES]
+    def pair_docs(self, first: str, second: str) -> int:
+        """Documents having the two folded words next to each other."""
+        key = (first, second)
+        if key not in self._pairs:
+            self._pairs[key] = self._count(f"{quote(first)} <-> {quote(second)}")
+        return self._pairs[key]
 
 
-def _edits(word: str) -> set[str]:
-    """Every string one edit away from `word` that keeps its first letter."""
-    head, tail = word[:1], word[1:]
-    splits = [(tail[:i], tail[i:]) for i in range(len(tail) + 1)]
-    edits = {head + a + b[1:] for a, b in splits if b}
-    edits |= {head + a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    edits |= {head + a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    edits |= {head + a + c + b for a, b in splits for c in _LETTERS}
-    return edits
+class _Nothing:
+    """The search of a query no document can match (see too_long)."""
+
+    clauses: list[Clause] = []
+
+    def __init__(self, query: SearchQuery):
+        """Remember what to answer."""
+        self.query = query
+
+    def complete(self) -> bool:
+        """Nothing matches."""
+        return False
+
+    def results(self, suggestion: str | None = None) -> SearchResults:
+        """No hits, empty facets."""
+        query = self.query
+        facets = {facet: {} for facet in FACETS} if query.facets else {}
+        return SearchResults(0, query.page, query.per_page, facets=facets)
 
 
 def _missing_table(error: DBAPIError) -> bool:
@@ -664,10 +681,20 @@ def _missing_table(error: DBAPIError) -> bool:
     return getattr(error.orig, "sqlstate", None) == "42P01"
 
 
+def _missing_column(error: DBAPIError) -> bool:
+    """True when a statement failed because a column does not exist (a table made by an
+    older version: `_prepare_database` adds it)."""
+    return getattr(error.orig, "sqlstate", None) == "42703"
+
+
 def _unavailable(error: DBAPIError) -> SearchUnavailable:
     """The SearchUnavailable for a database failure."""
     if _missing_table(error):
         return SearchUnavailable(
             "the search index has not been built in the database: run `flask search reindex`"
+        )
+    if _missing_column(error):
+        return SearchUnavailable(
+            "the search tables were made by an older version: run `flask search reindex`"
         )
     return SearchUnavailable(f"the search database cannot answer: {error.orig}")

@@ -22,6 +22,7 @@ a word.
 from datetime import UTC, date, datetime
 
 from library.search.analysis import clean, exact_words, folded_word, folded_words
+from library.search.base import stamp_of
 from library.search.query import Clause
 from library.search.whoosh_schema import MAX_BODY_CHARS
 
@@ -46,6 +47,7 @@ COLUMNS = (
     "views",
     "superseded",
     "folded",
+    "stamp",
 )
 
 
@@ -71,6 +73,7 @@ def prepare(doc: dict) -> tuple:
         max(0, int(doc.get("views") or 0)),
         bool(doc.get("superseded")),
         folded,
+        stamp_of(doc),
     )
 
 

@@ -1,7 +1,10 @@
 """Turn what a user typed into a list of clauses, without any query syntax.
 
-Every clause must match (AND). A clause is one word, a "quoted phrase", or a run of words that
-forms a synonym (`bao hiem xa hoi`), and may also match its synonyms' other forms (`BHXH`). Words
+A quoted phrase must match; the other clauses are optional, and a document matching more of
+them ranks higher. Function and question words (`understanding.function_spans`) are clauses
+marked `function`: they add a little to a score and never make a document match. A clause is
+one word, a "quoted phrase", or a run of words that forms a synonym (`bao hiem xa hoi`), and
+may also match its synonyms' other forms (`BHXH`). Words
 match with or without diacritics; the last word also matches as a word prefix (the user may
 still be typing). Operators (`AND OR NOT * field:value`) are not syntax: punctuation separates
 words and the upper-case operator words are dropped, so nothing a user types can fail.
@@ -12,9 +15,10 @@ from dataclasses import dataclass, replace
 
 from library.search.analysis import WORD, canonical_word, folded_word, normalize
 from library.search.synonyms import Synonyms
+from library.search.understanding import function_spans
 
 MAX_CHARS = 500  # a real query is a few words; the rest of a pasted page is ignored
-MAX_CLAUSES = 10  # each clause costs a few posting-list reads
+MAX_CLAUSES = 16  # each clause costs a few posting-list reads (function words included)
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -30,6 +34,7 @@ class Clause:
     prefix: bool = False  # the (single) word may also be the start of a word
     synonyms: tuple[tuple[str, ...], ...] = ()  # other folded forms that also match
     group: str | None = None  # the index term of the synonym group (see Synonyms.keys_in)
+    function: bool = False  # a function or question word (gì, bao nhiêu, không...)
 
     @property
     def accented(self) -> bool:
@@ -75,9 +80,15 @@ def _words(words: list[str], synonyms: Synonyms | None) -> list[Clause]:
     exact = [canonical_word(w) for w in words]
     folded = [folded_word(w) for w in exact]
     spans = {s.start: s for s in synonyms.spans(folded)} if synonyms else {}
+    functions = function_spans(exact, folded)
     clauses, i = [], 0
     while i < len(exact):
         span = spans.get(i)
+        if span is None and i in functions:
+            end = functions[i]
+            clauses.append(Clause(tuple(exact[i:end]), tuple(folded[i:end]), function=True))
+            i = end
+            continue
         end = span.end if span else i + 1
         others, group = (span.others, span.key) if span else ((), None)
         clauses.append(
@@ -95,7 +106,7 @@ def _typing_last_word(text: str) -> bool:
 
 def _single_word(clause: Clause) -> bool:
     """True for a clause of one unquoted word."""
-    return len(clause.exact) == 1 and not clause.phrase
+    return len(clause.exact) == 1 and not clause.phrase and not clause.function
 
 
 def folded_terms(clauses: list[Clause]) -> set[str]:

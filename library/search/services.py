@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import load_only, selectinload
 
+from library.accounts import services as accounts
 from library.accounts.permissions import require
 from library.areas import AREA_CODES
 from library.catalog.validation import clean_text
@@ -176,7 +177,7 @@ def parse_query(args, strict: bool = False, per_page: int = 10) -> SearchQuery:
             return default if value is None else min(max(value, low), high)
         return value
 
-    org = args.get("org") or None
+    org = accounts.organisation_code(args.get("org")) or None
     if org is not None and not ORG_CODE.match(org):
         problems["org"] = _l("Giá trị không hợp lệ.")
         org = None
@@ -189,6 +190,7 @@ def parse_query(args, strict: bool = False, per_page: int = 10) -> SearchQuery:
         sort=choice("sort", SORTS) or "relevance",
         page=number("page", 1, 1, MAX_PAGE),
         per_page=number("per_page", per_page, 1, 100) if strict else per_page,
+        literal=args.get("literal") == "1",
     )
     if strict and problems:
         raise DomainError(_l("Tham số tìm kiếm không hợp lệ."), errors=problems)

@@ -13,6 +13,9 @@ from library.search.analysis import normalize
 from library.search.query import Clause
 
 WIDTH = 200
+# Characters of each text a snippet is looked for in: normalising and stripping Markdown from a
+# whole book for each hit cost more than the search itself.
+MAX_SOURCE = 20_000
 _LEAD = 40  # characters of context kept before the first match
 _MAX_MATCHES = 200
 _SPACES = re.compile(r"\s+")
@@ -34,9 +37,11 @@ _FOLD_TABLE = _fold_table()
 
 
 def pattern(clauses: list[Clause]) -> re.Pattern | None:
-    """A regex finding, in folded text, any word or phrase the clauses match."""
+    """A regex finding, in folded text, any word or phrase the clauses match (function words
+    only when the query has nothing else: marking every "không" helps nobody)."""
     forms = set()
-    for clause in clauses:
+    meaningful = [clause for clause in clauses if not clause.function] or clauses
+    for clause in meaningful:
         for form in (clause.folded, *clause.synonyms):
             body = r"\W+".join(_word_pattern(word) for word in form)
             forms.add(rf"\b{body}\w*" if clause.prefix else rf"\b{body}\b")
@@ -52,13 +57,36 @@ def _word_pattern(word: str) -> str:
 
 
 def snippet(texts: list[str], regex: re.Pattern | None) -> str:
-    """The snippet of the first text with a match (or the start of the first non-empty one)."""
-    texts = [normalize(t) for t in texts if t]
+    """The snippet of the first text with a match (or the start of the first non-empty one),
+    as plain text: Markdown and table syntax are left out."""
+    texts = [plain(normalize(t[:MAX_SOURCE])) for t in texts if t]
+    texts = [t for t in texts if t]
     for text in texts:
         spans = _matches(text, regex)
         if spans:
             return _render(text, spans)
     return _render(texts[0], []) if texts else ""
+
+
+# Markdown that a snippet should not show: images, links (their text stays), table rules and
+# pipes, heading marks, list bullets and quote marks at a line's start, emphasis and code marks.
+_MARKDOWN = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), " "),
+    (re.compile(r"[ \t]*\|[ \t]*"), " · "),
+    (re.compile(r"^\s{0,3}(?:#{1,6}|>+|[-*+]|\d+[.)])\s+", re.M), ""),
+    (re.compile(r"(\*\*|__|\*|`+|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.M), " "),
+]
+_SEPARATORS = re.compile(r"(?:\s*·\s*)+")
+
+
+def plain(text: str) -> str:
+    """`text` without Markdown syntax (a legal digest is written in Markdown)."""
+    for regex, replacement in _MARKDOWN:
+        text = regex.sub(replacement, text)
+    return _SEPARATORS.sub(" · ", _SPACES.sub(" ", text)).strip(" ·")
 
 
 def _matches(text: str, regex: re.Pattern | None) -> list[tuple[int, int]]:
@@ -81,7 +109,9 @@ def _render(text: str, spans: list[tuple[int, int]]) -> str:
     for left, right in spans:
         if left >= cursor and right <= end:
             parts.append(_escape(text[cursor:left]))
-            parts.append(f"<mark>{_escape(text[left:right])}</mark>")
+            # One mark per word, so that a matched phrase reads like matched words.
+            words = _escape(text[left:right]).split(" ")
+            parts.append(" ".join(f"<mark>{word}</mark>" for word in words if word))
             cursor = right
     parts.append(_escape(text[cursor:end]))
     prefix = "… " if start > 0 else ""

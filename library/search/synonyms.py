@@ -12,53 +12,16 @@ Forms are compared word by word after folding (no diacritics, lowercase), so `bh
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from library.search.analysis import folded_words
 
-DEFAULT_SYNONYMS = """\
-# Viết tắt thường gặp trong tài liệu cho công nhân lao động (one group per line, forms joined by =)
-BHXH = bảo hiểm xã hội
-BHYT = bảo hiểm y tế
-BHTN = bảo hiểm thất nghiệp
-HĐLĐ = hợp đồng lao động
-TƯLĐTT = thoả ước lao động tập thể
-ATVSLĐ = an toàn vệ sinh lao động
-ATLĐ = an toàn lao động
-BHLĐ = bảo hộ lao động
-KCN = khu công nghiệp
-KCX = khu chế xuất
-CNLĐ = công nhân lao động
-NLĐ = người lao động
-NSDLĐ = người sử dụng lao động
-LĐLĐ = liên đoàn lao động
-TLĐLĐVN = tổng liên đoàn lao động việt nam
-CĐCS = công đoàn cơ sở
-ĐVCĐ = đoàn viên công đoàn
-BLLĐ = bộ luật lao động
-TNLĐ = tai nạn lao động
-BNN = bệnh nghề nghiệp
-PCCC = phòng cháy chữa cháy
-ATGT = an toàn giao thông
-ATTP = an toàn thực phẩm
-VSATTP = vệ sinh an toàn thực phẩm
-TNXH = tệ nạn xã hội
-CNTT = công nghệ thông tin
-MXH = mạng xã hội
-GDNN = giáo dục nghề nghiệp
-THPT = trung học phổ thông
-THCS = trung học cơ sở
-UBND = uỷ ban nhân dân
-HĐND = hội đồng nhân dân
-MTTQ = mặt trận tổ quốc
-LĐTBXH = LĐ-TB&XH = lao động thương binh và xã hội
-CCCD = căn cước công dân
-CMND = chứng minh nhân dân
-TNCN = thu nhập cá nhân
-SXKD = sản xuất kinh doanh
-DN = doanh nghiệp
-"""
+# The built-in list, with the origin of its groups: library/search/synonyms.txt.
+DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt").read_text(encoding="utf-8")
 
 MAX_FORM_WORDS = 8
+# Part of the fingerprint: an index written with an older layout (no word pairs) is rebuilt.
+INDEX_FORMAT = "pairs-1"
 KEY_MARK = "~"  # never in a folded word, so a group's key cannot be mistaken for one
 
 
@@ -165,7 +128,8 @@ class Synonyms:
     @property
     def fingerprint(self) -> str:
         """A short digest of the groups: an index built with other synonyms must be rebuilt."""
-        return hashlib.sha256(self.to_text().encode("utf-8")).hexdigest()[:16]
+        text = INDEX_FORMAT + "\n" + self.to_text()
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def default_synonyms() -> Synonyms:

@@ -3,9 +3,11 @@
 Whoosh stores the index (terms, posting lists, stored text, columns) and does the writing,
 locking and merging. Queries do not go through Whoosh's query parser or scorer: the clauses of
 `query.parse` become bitsets (`whoosh_view`), so the exact total, the facet counts and the
-filters are a few big-int operations, and ranking adds weighted bitsets (`bitsets.Scores`):
-per clause, where it matched (title > tags > summary > body), with a bonus when the diacritics
-typed match too; current documents before superseded ones; newest first among equals. Measured
+filters are a few big-int operations, and ranking is BM25F computed for every document at once
+over those bitsets (`ranking`): where each clause matched (title > tags > summary > body),
+normalised by field length, with a bonus when the diacritics typed match too and when adjacent
+query words are found together; documents with every word first, current documents before
+superseded ones; newest first among equals. Measured
 at 100,000 documents this answers in tens of milliseconds where Whoosh's own BM25 top-N search,
 which walks every match, took hundreds (see bench/search.py).
 """
@@ -16,17 +18,14 @@ import struct
 import threading
 import weakref
 import zlib
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 
-from whoosh.automata.fsa import find_all_matches
-from whoosh.automata.lev import levenshtein_automaton
 from whoosh.index import LockError
-from whoosh.support.levenshtein import distance
 
-from library.search import bitsets, whoosh_bulk
+from library.search import bitsets, ranking, whoosh_bulk
+from library.search.answering import answer
 from library.search.base import (
     FACETS,
     BadQuery,
@@ -40,7 +39,7 @@ from library.search.base import (
     document_stamp,
     validate,
 )
-from library.search.query import Clause, parse
+from library.search.query import Clause
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
 from library.search.whoosh_schema import (
@@ -54,14 +53,11 @@ from library.search.whoosh_schema import (
 from library.search.whoosh_store import IndexStore, PendingNotes, unavailable
 from library.search.whoosh_view import SegmentCache, View, posting_ids
 
-# Score of a clause matching in a field: (folded match, extra when the typed diacritics match).
-FIELD_WEIGHTS = {"title": (8, 4), "tags": (5, 2), "summary": (3, 2), "body": (2, 1)}
-PREFIX_WEIGHT = 2
+# The last word, still being typed, also matches words it starts in summaries and bodies
+# (titles and tags have every prefix indexed): at least this long, at most this many words.
+MIN_BODY_PREFIX = 3
+BODY_PREFIX_WORDS = 8
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
-FEW_RESULTS = 2  # at most this many results: look for a spelling correction
-MAX_CORRECTED = 20  # longer "words" are not worth an edit-distance search
-CORRECTION_RATIO = 10  # a correction must match this many times more documents...
-MIN_CORRECTED = 2  # ...and at least this many
 SUGGEST_SCAN = 400  # autocomplete entries examined per segment
 # Failures of a file under an open searcher (deleted or truncated behind our back).
 _READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError)
@@ -69,10 +65,32 @@ _READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingEr
 
 @dataclass
 class _Match:
-    """A clause evaluated: where it matches (any field) and its score per field."""
+    """A clause evaluated: where it matches (any field), per field (folded, and with the
+    diacritics as typed) and as the start of a title or tag word."""
 
     bits: int
-    weights: list[tuple[int, int]]  # (bitset, weight) pairs to add to the scores
+    fields: dict[str, int]
+    exact: dict[str, int]
+    prefix: int = 0
+    mismatch: dict[str, int] | None = None  # typed with diacritics, found with other ones
+
+
+@dataclass
+class _Pair:
+    """One side of an adjacent pair of clauses."""
+
+    clause: Clause
+    match: _Match
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        """The clause's folded words."""
+        return self.clause.folded
+
+    @property
+    def fields(self) -> dict[str, int]:
+        """Where the clause matched, per field."""
+        return self.match.fields
 
 
 class WhooshBackend(SearchBackend):
@@ -208,16 +226,19 @@ class WhooshBackend(SearchBackend):
                 for fields in searcher.reader().all_stored_fields()
             }
 
-    def document_stamp(self, doc: dict) -> str:
-        """The stamp the index would hold for `doc` once indexed."""
-        values = prepare(
-            {
-                "id": doc["id"],
-                **{k: doc.get(k) for k in ("title", "summary")},
-                "tags": doc.get("tags"),
-            }
-        )
-        return document_stamp(values["title"], values["summary"], values["tags"])
+    def built(self) -> bool:
+        """True once a generation is in use."""
+        return self.store.current() is not None
+
+    def leftovers(self, grace: float) -> list[str]:
+        """Journals and generations of rebuilds that stopped without finishing, temporary
+        pointer files, older than `grace` seconds."""
+        return self.store.leftovers(grace)
+
+    def remove_leftovers(self, names: list[str]) -> None:
+        """Delete what `leftovers` named."""
+        with self.store.locked():
+            self.store.remove(names)
 
     def check(self) -> str | None:
         """What is wrong with the index, or None (opens it afresh and reads every part)."""
@@ -230,8 +251,9 @@ class WhooshBackend(SearchBackend):
             return str(unavailable(self.store.root, error))
         if not self._synonyms_indexed():
             return (
-                "the search index was built with other synonyms: run `flask search reindex` "
-                "so that acronyms find their expansions quickly"
+                "the search index was built with other synonyms or an older layout: run "
+                "`flask search reindex` so that acronyms find their expansions quickly and "
+                "adjacent words rank together"
             )
         return None
 
@@ -278,8 +300,11 @@ class WhooshBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         """Run one search (see the module docstring for the ranking)."""
         query = validate(query)
-        clauses = parse(query.text, self.synonyms)
-        return self._read(lambda view: _Search(view, clauses, query, self.synonyms).results())
+        return self._read(lambda view: self._search(view, query))
+
+    def _search(self, view: View, query: SearchQuery) -> SearchResults:
+        """The query as understood (answering.answer) on this view."""
+        return answer(query, self.synonyms, lambda c: _Search(view, c, query, self.synonyms))
 
     def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
         """Documents with a title word sequence starting like `prefix`, as (id, title)."""
@@ -316,42 +341,63 @@ class _Search:
         self.view, self.clauses, self.query = view, clauses, query
         self.synonyms = synonyms
         self.matches = [self._clause(clause) for clause in clauses]
-        self.matched = bitsets.all_of((m.bits for m in self.matches), view.live)
+        self.matched = self._matched()
         self.filters = self._filters()
         self.hits_bits = bitsets.all_of(self.filters.values(), self.matched)
 
-    def results(self) -> SearchResults:
+    def _matched(self) -> int:
+        """Documents having any meaningful clause, and every quoted phrase."""
+        pairs = list(zip(self.clauses, self.matches, strict=True))
+        phrases = [m.bits for c, m in pairs if c.phrase]
+        words = [m.bits for c, m in pairs if not c.phrase and not c.function]
+        if not words and not phrases:  # only function words ("là gì"): let them match
+            words = [m.bits for m in self.matches]
+        base = bitsets.any_of(words) if words else self.view.live
+        return bitsets.all_of(phrases, base & self.view.live)
+
+    def complete(self) -> bool:
+        """True when some document (within the filters) has every meaningful clause."""
+        pairs = zip(self.clauses, self.matches, strict=True)
+        meaningful = [m.bits for c, m in pairs if not c.function]
+        return bool(meaningful) and bool(bitsets.all_of(meaningful, self.hits_bits))
+
+    def results(self, suggestion: str | None = None) -> SearchResults:
         """The SearchResults of the query."""
-        total = self.hits_bits.bit_count()
         query = self.query
         return SearchResults(
-            total=total,
+            total=self.hits_bits.bit_count(),
             page=query.page,
             per_page=query.per_page,
             hits=self._hits(),
             facets=self._facets() if query.facets else {},
-            suggestion=self._suggestion(total) if total <= FEW_RESULTS else None,
+            suggestion=suggestion,
         )
 
     # Clauses ---------------------------------------------------------------------------------
 
     def _clause(self, clause: Clause) -> _Match:
-        """Where a clause matches, and what it adds to the score of each document."""
+        """Where a clause matches: anywhere, per field, exactly, as a prefix."""
         per_field = {name: 0 for name in TEXT_FIELDS}
         bits = 0
+        typed = None
         for words, adjacent in self._forms(clause):
             anywhere, fields = self._form(words, adjacent)
+            typed = fields if typed is None and words == clause.folded else typed
             bits |= anywhere
             for name in TEXT_FIELDS:
                 per_field[name] |= fields[name]
-        weights = [(per_field[n], FIELD_WEIGHTS[n][0]) for n in TEXT_FIELDS]
+        exact, mismatch = {}, {}
         if clause.accented:
-            weights += self._exact_weights(clause, per_field)
+            exact = self._exact(clause, per_field)
+            if typed is not None:  # the words typed, found only with other diacritics
+                mismatch = {n: typed[n] & ~exact[n] for n in TEXT_FIELDS}
+        prefix = 0
         if clause.prefix or self._unknown_short_word(clause, bits):
             prefix = self.view.term("prefix", clause.folded[0][:MAX_PREFIX])
+            if clause.prefix and len(clause.folded[0]) >= MIN_BODY_PREFIX:
+                prefix |= self._body_prefix(clause.folded[0])
             bits |= prefix
-            weights.append((prefix, PREFIX_WEIGHT))
-        return _Match(bits, weights)
+        return _Match(bits, per_field, exact, prefix, mismatch)
 
     def _forms(self, clause: Clause):
         """(words, adjacent) forms whose matches are the clause's matches.
@@ -379,14 +425,26 @@ class _Search:
         anywhere = bitsets.all_of((bitsets.any_of(f.values()) for f in per_word), view.live)
         return anywhere, fields
 
-    def _exact_weights(self, clause: Clause, per_field: dict[str, int]) -> list:
-        """Bonus where the words also match with the diacritics as typed."""
+    def _exact(self, clause: Clause, per_field: dict[str, int]) -> dict[str, int]:
+        """Per field, where the words also match with the diacritics as typed."""
         view = self.view
-        weights = []
-        for name in TEXT_FIELDS:
-            exact = bitsets.all_of((view.term(f"{name}_e", w) for w in clause.exact), view.live)
-            weights.append((exact & per_field[name], FIELD_WEIGHTS[name][1]))
-        return weights
+        return {
+            name: bitsets.all_of((view.term(f"{name}_e", w) for w in clause.exact), view.live)
+            & per_field[name]
+            for name in TEXT_FIELDS
+        }
+
+    def _body_prefix(self, start: str) -> int:
+        """Documents whose summary or body has a word starting with `start` (the first
+        BODY_PREFIX_WORDS such words of each segment, in alphabetical order)."""
+        view = self.view
+        bits = 0
+        for reader, _offset, _cache in view.leaves:  # view.term joins the segments
+            for field in ("summary_f", "body_f"):
+                for term in islice(reader.expand_prefix(field, start), BODY_PREFIX_WORDS):
+                    word = term.decode("utf-8") if isinstance(term, bytes) else term
+                    bits |= view.term(field, word)
+        return bits & view.live
 
     def _unknown_short_word(self, clause: Clause, bits: int) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -410,22 +468,40 @@ class _Search:
         start = (query.page - 1) * query.per_page
         if start >= self.hits_bits.bit_count():
             return []
-        scores = bitsets.Scores()
-        for match in self.matches:
-            for bits, weight in match.weights:
-                scores.add(bits, weight)
-        docs = self._page(scores, start, query.per_page)
+        if query.sort == "relevance":
+            keys = self._keys()
+            hits = ranking.vector(self.hits_bits, self.view.size) > 0
+            ties = [self.view.numbers("published_at"), self.view.numbers("doc_id")]
+            docs = ranking.top(keys, hits, ties, start, query.per_page)
+        else:
+            field = "published_at" if query.sort == "newest" else "views"
+            docs = _take(self.view, [(0, self.hits_bits)], start, query.per_page, field)
+            keys = None
         regex = pattern(self.clauses)
-        return [self._hit(doc, scores.score(doc), regex) for doc in docs]
+        scores = [float(keys[doc]) if keys is not None else 0.0 for doc in docs]
+        return [self._hit(doc, score, regex) for doc, score in zip(docs, scores, strict=True)]
 
-    def _page(self, scores: bitsets.Scores, start: int, count: int) -> list[int]:
-        """Document numbers of the page, in the query's order."""
-        if self.query.sort == "relevance":
-            current = self.view.live & ~self.view.codes("superseded").get("1", 0)
-            groups = scores.groups(self.hits_bits, first=current)
-            return _take(self.view, groups, start, count, "published_at")
-        field = "published_at" if self.query.sort == "newest" else "views"
-        return _take(self.view, [(0, self.hits_bits)], start, count, field)
+    def _keys(self):
+        """Every document's ranking key (see ranking.Ranker)."""
+        view = self.view
+        ranker = ranking.Ranker(view.size, view.live.bit_count(), view.norms())
+        for clause, match in zip(self.clauses, self.matches, strict=True):
+            ranker.add_clause(match, clause.function)
+        for before, after in self._pairs():
+            pair = view.term("pairs", f"{before.folded[-1]} {after.folded[0]}") & self.hits_bits
+            if pair:
+                # In a field where both words are, the pair is most likely there too.
+                ranker.add_pair({n: pair & before.fields[n] & after.fields[n] for n in TEXT_FIELDS})
+        current = view.live & ~view.codes("superseded").get("1", 0)
+        return ranker.keys(ranking.vector(current, view.size))
+
+    def _pairs(self):
+        """Adjacent clauses of the query, as matches (within a clause, its form or its
+        synonyms' key already tells adjacency)."""
+        pairs = list(zip(self.clauses, self.matches, strict=True))
+        for (first, before), (second, after) in zip(pairs, pairs[1:], strict=False):
+            if not first.phrase and not second.phrase:
+                yield _Pair(first, before), _Pair(second, after)
 
     def _hit(self, doc: int, score: int, regex) -> Hit:
         """One Hit from a document number."""
@@ -462,49 +538,14 @@ class _Search:
 
     # Spelling --------------------------------------------------------------------------------
 
-    def _suggestion(self, total: int) -> str | None:
-        """A corrected query that finds more than this one, or None."""
-        if not self.clauses:
-            return None
-        words, changed = [], False
-        for clause, match in zip(self.clauses, self.matches, strict=True):
-            rare = match.bits.bit_count() <= FEW_RESULTS
-            better = self._correction(clause, match) if rare else None
-            words.append(better or clause.text)
-            changed |= better is not None
-        if not changed:
-            return None
-        text = " ".join(words)
-        clauses = parse(text + " ", self.synonyms)  # the trailing space: no prefix matching
-        better = _Search(self.view, clauses, self.query, self.synonyms).hits_bits.bit_count()
-        return text if better > total else None
+    def docs(self, word: str) -> int:
+        """Documents having a folded word (for spelling correction)."""
+        _words, counts = self.view.vocabulary(1)
+        return counts.get(word, 0)
 
-    def _correction(self, clause: Clause, match: _Match) -> str | None:
-        """A much more frequent word close to a rare single-word clause, or None."""
-        if len(clause.folded) != 1 or clause.phrase or len(clause.folded[0]) > MAX_CORRECTED:
-            return None
-        word = clause.folded[0]
-        words, counts = self.view.vocabulary(MIN_CORRECTED)
-        maxdist = 1 if len(word) <= 4 else 2
-        near = set(_within(words, word, maxdist)) - {word}
-        if not near:
-            return None
-        best = min(near, key=lambda w: (distance(word, w), -counts[w], w))
-        wanted = max(MIN_CORRECTED, CORRECTION_RATIO * match.bits.bit_count())
-        return best if counts[best] >= wanted else None
-
-
-def _within(words: list[str], word: str, maxdist: int):
-    """Words of a sorted list within `maxdist` edits of `word` (same first letter), found by
-    running a Levenshtein automaton over the list (Whoosh's ListCorrector fails at its end)."""
-    automaton = levenshtein_automaton(word, maxdist, prefix=1).to_dfa()
-
-    def at_or_after(text: str) -> str | None:
-        """The first word of the list not before `text` (None past the end)."""
-        index = bisect_left(words, text)
-        return words[index] if index < len(words) else None
-
-    return find_all_matches(automaton, at_or_after)
+    def pair_docs(self, first: str, second: str) -> int:
+        """Documents having the two folded words next to each other."""
+        return self.view.term("pairs", f"{first} {second}").bit_count()
 
 
 def _take(view: View, groups, start: int, count: int, field: str) -> list[int]:

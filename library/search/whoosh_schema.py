@@ -28,6 +28,9 @@ TEXT_FIELDS = ("title", "tags", "summary", "body")  # also the order of the "fol
 FIELD_BREAK = " | "  # between fields in the folded column: "|" is never part of a word
 CODE_FIELDS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 MAX_BODY_CHARS = 300_000  # a long book's text; beyond this the words add little but cost
+# Pairs are many distinct terms: beyond this many words of a text they cost more to index than
+# they add (an article's own words come first; a book's thousandth page adds little).
+MAX_PAIR_WORDS = 1500
 MAX_PREFIX = 10  # longest word prefix indexed for search-as-you-type
 SUGGEST_WORDS = 6  # words of a title kept in each autocomplete entry
 TITLE_START = "^"  # never in a folded word, so "^phap luat" only matches a title's start
@@ -56,7 +59,19 @@ def _folded_terms(value: str | tuple[str, frozenset]) -> set[str]:
     return set(folded_words(value))
 
 
+def _pairs(texts: tuple[str, ...]) -> set[str]:
+    """Adjacent folded word pairs ("lua dao") of each text (of a long one, its first
+    MAX_PAIR_WORDS words): a query's adjacent words found together rank first, and typo
+    correction prefers a word that forms a known pair."""
+    pairs = set()
+    for text in texts:
+        words = folded_words(text)[:MAX_PAIR_WORDS]
+        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return pairs
+
+
 _TERMS = {
+    "pairs": _pairs,
     "exact": lambda value: set(exact_words(value)),
     "folded": _folded_terms,
     "prefix": _prefixes,
@@ -74,7 +89,7 @@ class TermsField(fields.FieldType):
         analyzer = (
             IDTokenizer()
             if terms == "codes"
-            else VietnameseTokenizer("folded" if terms == "folded" else "exact")
+            else VietnameseTokenizer("folded" if terms in ("folded", "pairs") else "exact")
         )
         # scorable: Whoosh then keeps a length column, which spares its commit an os.stat()
         # per posting looking for a missing one.
@@ -107,6 +122,7 @@ def make_schema() -> fields.Schema:
         published_at=fields.COLUMN(columns.NumericColumn("q", default=0)),
         views=fields.COLUMN(columns.NumericColumn("q", default=0)),
         superseded=TermsField("codes"),
+        pairs=TermsField("pairs"),
     )
     for name in TEXT_FIELDS:
         schema.add(f"{name}_e", TermsField("exact"))
@@ -140,6 +156,7 @@ def prepare(doc: dict, synonyms: Synonyms | None = None) -> dict:
         "published_at": _epoch(published),
         "views": max(0, int(doc.get("views") or 0)),
         "superseded": ["1"] if doc.get("superseded") else [],
+        "pairs": (title, tags, summary, body),
         "areas": [str(a) for a in doc.get("areas") or ()],
         "kind": [str(doc["kind"])] if doc.get("kind") else [],
         "org": [str(doc["org"])] if doc.get("org") else [],

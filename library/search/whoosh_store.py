@@ -191,6 +191,29 @@ class IndexStore:
         (self.root / f"{JOURNAL}{name}").unlink(missing_ok=True)
         shutil.rmtree(self.root / name, ignore_errors=True)
 
+    def leftovers(self, grace: float) -> list[str]:
+        """Journals, generations and pointer files not in use and unchanged for `grace`
+        seconds (what a rebuild that stopped without finishing leaves)."""
+        if not self.root.is_dir():
+            return []
+        current, now, found = self.current(), time.time(), []
+        for path in self.root.iterdir():
+            name = path.name
+            if name == current or now - _tree_mtime(path) < grace:
+                continue
+            if name.startswith((JOURNAL, GENERATION, f"{POINTER}.")):
+                found.append(name)
+        return sorted(found)
+
+    def remove(self, names: list[str]) -> None:
+        """Delete these entries of the folder (hold the lock)."""
+        for name in names:
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
     # Journal of changes made during a rebuild -----------------------------------------------
 
     def start_journal(self, name: str) -> None:
@@ -359,3 +382,18 @@ def _sync_directory(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _tree_mtime(path: Path) -> float:
+    """The latest modification time of a file or of anything in a folder (0 if unreadable)."""
+    if path.is_dir():
+        return max([_mtime(path), *(_mtime(p) for p in path.rglob("*"))])
+    return _mtime(path)
+
+
+def _mtime(path: Path) -> float:
+    """A path's modification time, 0 when it vanished."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -11,11 +11,13 @@ from array import array
 from collections import OrderedDict
 from itertools import accumulate
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
-from library.search import bitsets
+from library.search import bitsets, ranking
 from library.search.whoosh_schema import TEXT_FIELDS, folded_fields
 
 SEGMENT_CACHE_SIZE = 4096  # bitsets kept per segment (at 50,000 documents: 6 KB each at most)
@@ -24,6 +26,7 @@ SMALL_GROUP = 2048  # up to this many documents, sort them all; beyond, go bucke
 # descending value come from its top buckets: published_at by ~24-day spans, views by powers of 2.
 BUCKETS = {"published_at": lambda value: value >> 21, "views": int.bit_length}
 VOCABULARY_FIELDS = ("title_f", "body_f")  # where spelling corrections come from
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 class SegmentCache:
@@ -60,6 +63,17 @@ class SegmentCache:
         if field not in self.columns:
             self.columns[field] = numbers(reader.column_reader(field, translate=False))
         return self.columns[field]
+
+    def lengths(self, reader, field: str) -> np.ndarray:
+        """Every document's length of a field (its number of distinct terms, as Whoosh keeps
+        it: one byte, approximate above a hundred)."""
+        key = ("lengths", field)
+        if key not in self.columns:
+            column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            count = reader.doc_count_all()
+            raw = numbers(column) if column is not None else [0] * count
+            self.columns[key] = _LENGTH_OF_BYTE[np.array(raw, dtype=np.uint8)]
+        return self.columns[key]
 
     def vocabulary(self, reader) -> dict[str, int]:
         """Folded title and body words of the segment, with their document frequencies."""
@@ -192,6 +206,26 @@ class View:
             for reader, _offset, cache in self.leaves:
                 values.extend(cache.column(reader, field))
             self._cached[key] = values
+        return self._cached[key]
+
+    def norms(self) -> dict[str, np.ndarray]:
+        """Per text field (its folded terms), the inverse BM25 length norm of every document."""
+        key = ("norms",)
+        if key not in self._cached:
+            fields = {name: (f"{name}_f", b) for name, (_w, b) in ranking.FIELDS.items()}
+            norms = {}
+            for name, (field, b) in fields.items():
+                parts = [cache.lengths(reader, field) for reader, _o, cache in self.leaves]
+                lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+                norms[name] = ranking.inverse_norm(lengths, b)
+            self._cached[key] = norms
+        return self._cached[key]
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column over the whole index, as a numpy vector."""
+        key = ("numbers", field)
+        if key not in self._cached:
+            self._cached[key] = np.array(self.column(field), dtype=np.int64)
         return self._cached[key]
 
     def first(self, bits: int, count: int, field: str) -> list[int]:

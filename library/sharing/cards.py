@@ -47,6 +47,7 @@ FOOTER_TOP = 520
 TITLE_TOP, TITLE_BOTTOM = 150, 490
 TITLE_SIZES = (76, 68, 60, 54, 48, 44)
 STALE_AFTER = 60  # seconds
+CARDS = "cards"  # the folder of the upload folder that holds drawn cards
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def cached_card(folder: str, card: Card) -> PreviewImage:
     folder names what the card stands for ("materials/12", "collections/3"); a new digest (the
     title or area changed) replaces the older drawings of that folder once they are a minute old.
     """
-    directory = get_storage().root / "cards" / folder
+    directory = get_storage().root / CARDS / folder
     path = directory / f"{card.digest}.jpg"
     if not path.is_file():
         directory.mkdir(parents=True, exist_ok=True)
@@ -189,10 +190,22 @@ def cached_card(folder: str, card: Card) -> PreviewImage:
         tmp.write_bytes(jpeg_bytes(render_card(card)))
         tmp.replace(path)
         # Older drawings go once no request can still be sending them.
-        for old in directory.glob("*.jpg"):
-            if old != path and _age(old) > STALE_AFTER:
+        for old in [*directory.glob("*.jpg"), *directory.glob("*.webp")]:
+            if not old.name.startswith(card.digest) and _age(old) > STALE_AFTER:
                 old.unlink(missing_ok=True)
     return PreviewImage(path, f"card-{card.digest}")
+
+
+def small_copy(image: PreviewImage, width: int) -> PreviewImage:
+    """A WebP copy of a preview at the given width, made once beside it."""
+    path = image.path.with_name(f"{image.path.stem}-{width}.webp")
+    if not path.is_file():
+        with Image.open(image.path) as picture:
+            picture.thumbnail((width, width))
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            picture.save(tmp, "WEBP", quality=75)
+        tmp.replace(path)
+    return PreviewImage(path, f"{image.etag}-{width}")
 
 
 def _age(path: Path) -> float:

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.extensions import db
 from library.models import Collection, Material, Organisation, ShareLink, User
@@ -36,7 +37,7 @@ DEMO_COLLECTIONS = [
 
 
 def _org(code: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(Organisation.code == code))
+    return accounts.find_organisation(code)
 
 
 def _materials(kinds, limit: int = 6) -> list[Material]:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from library.accounts import services as accounts
 from library.catalog.forms import ActionForm
 from library.catalog.services import with_details
 from library.errors import DomainError
@@ -51,7 +52,7 @@ def _form(collection=None) -> CollectionForm:
 def _organisation(form: CollectionForm):
     if current_user.is_admin:
         code = form.organisation.data
-        return db.session.scalar(select(Organisation).where(Organisation.code == code))
+        return accounts.find_organisation(code)
     return current_user.organisation
 
 

@@ -17,17 +17,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from library.accounts.permissions import can_see
+from library.addresses import public_url
 from library.extensions import db
 from library.models import Area, Material
 from library.sharing import cards, qr
 from library.templating import area_name, render_markdown
-from library.web import public_url
 
 bp = Blueprint("previews", __name__)
 
 DESCRIPTION_LIMIT = 200
 SHEET_SUMMARY_LIMIT = 240
 ONE_DAY = 86400
+SMALL_WIDTH = 640
 SANDBOX = "default-src 'none'; sandbox"
 
 
@@ -182,6 +183,9 @@ def _generated(body, mimetype: str, filename: str, public: bool):
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Content-Security-Policy"] = SANDBOX
+    # A QR code holds an absolute address, which follows the request's host when no public
+    # address is configured: a shared cache must keep one copy per host.
+    response.vary.add("Host")
     _cache(response, public)
     return response.make_conditional(request)
 
@@ -213,6 +217,18 @@ def area_image(code: str):
 def material_image(material_id: int):
     material = _material(material_id)
     return _image(cards.material_image(material), public=material.is_public)
+
+
+@bp.route("/materials/<id:material_id>/preview-640.webp")
+def material_image_small(material_id: int):
+    """The same picture 640 px wide, for a phone's screen (the video placeholder's srcset)."""
+    material = _material(material_id)
+    image = cards.small_copy(cards.material_image(material), SMALL_WIDTH)
+    response = send_file(
+        image.path, mimetype="image/webp", conditional=True, etag=image.etag, max_age=ONE_DAY
+    )
+    response.headers["Content-Security-Policy"] = SANDBOX
+    return _cache(response, material.is_public)
 
 
 def _qr_target(material: Material) -> str:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from library.accounts import services as accounts
 from library.accounts.permissions import can_see
 from library.catalog.validation import clean_text
 from library.errors import NotFound, PermissionDenied, ValidationFailed
@@ -15,8 +16,7 @@ from library.extensions import db
 from library.models import Collection, Material, Organisation, ShareLink, ShareVisit
 from library.models.base import utcnow
 from library.models.sharing import LINK_CHANNELS, union_enterprises
-from library.tracking.robots import robot_pattern
-from library.tracking.services import local_time, record_event
+from library.tracking.services import ROBOT, local_time, record_event, robot_reason
 from library.upsert import insert_for
 
 CODE_BYTES = 6  # 8 url-safe characters: 2^48 codes, a collision is rare and retried
@@ -64,7 +64,7 @@ def set_served_enterprises(actor, union: Organisation, enterprise_codes) -> list
         raise PermissionDenied()
     if union.type != "union":
         raise ValidationFailed(_l("Chỉ tổ chức công đoàn mới được gắn với doanh nghiệp."))
-    codes = sorted({c for c in enterprise_codes if c})
+    codes = sorted({accounts.organisation_code(c) for c in enterprise_codes} - {""})
     found = list(
         db.session.scalars(
             select(Organisation).where(
@@ -179,19 +179,20 @@ def revoke_link(actor, link: ShareLink) -> ShareLink:
     return link
 
 
-def count_arrival(link: ShareLink, visitor: str, user_agent: str, now=None) -> None:
+def count_arrival(
+    link: ShareLink, visitor: str, user_agent: str, now=None, network: str | None = None
+) -> None:
     """An arrival by an active link: a visit of the link and, for a material, a share_visit event.
 
-    The event goes through tracking's rules (robots apart, repeats within 30 s folded) and is
-    credited to the link's enterprise and channel, so the dashboards count it like the others.
+    The event goes through tracking's rules (robots and a pace faster than people's apart,
+    repeats within 30 s folded) and is credited to the link's enterprise and channel, so the
+    dashboards count it like the others; a robot's arrival is no visit of the link either.
     """
     if not link.is_active:
         return
     now = now or utcnow()
-    if not robot_pattern(user_agent):
-        record_visit(link, visitor, now)
     if link.material is not None and link.material.status == "published":
-        record_event(
+        outcome = record_event(
             link.material_id,
             "share_visit",
             visitor,
@@ -199,7 +200,13 @@ def count_arrival(link: ShareLink, visitor: str, user_agent: str, now=None) -> N
             link.channel,
             link.enterprise_id,
             now,
+            network=network,
         )
+        robot = outcome == ROBOT
+    else:
+        robot = robot_reason(visitor, user_agent, now, network) is not None
+    if not robot:
+        record_visit(link, visitor, now)
 
 
 def record_visit(link: ShareLink, visitor: str, now: datetime | None = None) -> None:

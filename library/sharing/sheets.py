@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from library.addresses import public_url
 from library.sharing import cards, collections, qr, services
 from library.sharing.previews import (
     PreviewMeta,
@@ -21,7 +22,6 @@ from library.sharing.previews import (
     summarise,
 )
 from library.sharing.views import bp
-from library.web import public_url
 
 
 def collection_card(collection) -> cards.Card:

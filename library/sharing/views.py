@@ -9,7 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from library.accounts import services as accounts
 from library.accounts.views import admin_required
+from library.addresses import public_url
 from library.catalog.forms import ActionForm
 from library.errors import DomainError, PermissionDenied
 from library.extensions import db
@@ -17,8 +19,9 @@ from library.models import Material, Organisation
 from library.sharing import collections, services
 from library.sharing.forms import LINK_CHANNEL_LABELS, EnterprisesForm, LinkForm
 from library.sharing.web import link_url, share_urls, target_url
-from library.tracking.web import current_visitor, is_prefetch
-from library.web import public_url, show_form_errors
+from library.tracking import rates
+from library.tracking.web import current_network, current_visitor, is_prefetch
+from library.web import show_form_errors
 
 bp = Blueprint("sharing", __name__)
 log = logging.getLogger(__name__)
@@ -53,11 +56,14 @@ def follow(code: str):
 def _count(link) -> None:
     """Count the arrival; like every count, a failure is logged and never stops the visitor."""
     try:
-        services.count_arrival(link, current_visitor(), request.headers.get("User-Agent", ""))
+        agent = request.headers.get("User-Agent", "")
+        services.count_arrival(link, current_visitor(), agent, network=current_network())
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.warning("sharing: arrival by link %s lost", link.id, exc_info=True)
+        return
+    rates.prune_ended()
 
 
 def _target(text: str) -> dict:
@@ -111,9 +117,7 @@ def links():
 
 def _create(form: LinkForm) -> int:
     """Make a link from the posted form; the status code of the answer."""
-    enterprise = db.session.scalar(
-        select(Organisation).where(Organisation.code == (request.form.get("enterprise") or ""))
-    )
+    enterprise = accounts.find_organisation(request.form.get("enterprise"))
     if enterprise is None or not form.validate_on_submit():
         if enterprise is None and not form.errors:
             form.enterprise.errors = [_("Chọn một doanh nghiệp.")]
@@ -169,7 +173,7 @@ def enterprises(org_id: int):
     form.enterprises.choices = [SelectChoice(e.code, e.name) for e in all_enterprises]
     if form.validate_on_submit():
         try:
-            services.set_served_enterprises(current_user, union, form.enterprises.data)
+            services.set_served_enterprises(current_user, union, form.enterprises.data or [])
         except DomainError as err:
             show_form_errors(form, err)
         else:

@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
+from library.addresses import public_url
 from library.models.sharing import LINK_CHANNELS
 from library.sharing.services import resolve
-from library.web import public_url
 
 # ?ch= values the share panel puts on the links it hands out (a subset of tracking's channels).
 PANEL_CHANNELS = LINK_CHANNELS

@@ -36,6 +36,34 @@ PREVIEW_PATTERNS = (
     r"Cardyb",
 )
 
+# Programs that fetch pages for a script, beyond COUNTER's machine list (which has curl, Wget,
+# python, okhttp, axios, Go's and Java's HTTP clients...): not people, whatever they fetch.
+MACHINE_PATTERNS = (
+    r"node-fetch",
+    r"^node(?:/|$)",
+    r"undici",
+    r"PostmanRuntime",
+    r"HTTPie",
+    r"aiohttp",
+    r"^Deno/",
+    r"^Bun/",
+    r"got \(https?://github\.com/sindresorhus/got",
+    r"^Dart/",
+    r"reqwest",
+    r"^k6/",
+    r"Guzzle",
+    r"RestSharp",
+    r"Faraday v",
+    r"Thunder Client",
+    r"Hoppscotch",
+    r"^Bruno",
+    r"^superagent",
+    r"^Needle/",
+    r"^Typhoeus",
+    r"^Mechanize",
+    r"^colly",
+)
+
 # What a person's browser looks like: anything else not in the lists goes to the review list.
 BROWSER = re.compile(
     r"^Mozilla/5\.0 \((?:Linux|Windows|Macintosh|iPhone|iPad|X11|Android)[^)]*\)"
@@ -45,12 +73,13 @@ BROWSER = re.compile(
 
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[str, ...]:
-    """The COUNTER robot and machine patterns (PyPI counter-robots), then the preview fetchers."""
+    """The COUNTER robot and machine patterns (PyPI counter-robots), then ours: more machines
+    and the preview fetchers."""
     data = files("counter_robots") / "data"
     lines = []
     for name in ("robot.txt", "machine.txt"):
         lines += [p for p in (data / name).read_text().splitlines() if p.strip()]
-    return tuple(lines) + PREVIEW_PATTERNS
+    return tuple(lines) + MACHINE_PATTERNS + PREVIEW_PATTERNS
 
 
 @lru_cache(maxsize=1)

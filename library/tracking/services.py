@@ -10,6 +10,7 @@ from library.extensions import db
 from library.models import AgentSighting, Event, RobotHit, VisitorStreak
 from library.models.base import utcnow
 from library.models.events import CHANNELS, EVENTS
+from library.tracking import rates
 from library.tracking.robots import agent_family, agent_hash, looks_like_browser, robot_pattern
 from library.upsert import dialect_name, insert_for
 
@@ -41,12 +42,17 @@ def record_event(
     channel: str = "direct",
     organisation_id: int | None = None,
     now: datetime | None = None,
+    network: str | None = None,
 ) -> str:
-    """Record one successful request; returns counted, repeat (within 30 s) or robot."""
+    """Record one successful request; returns counted, repeat (within 30 s) or robot.
+
+    A request from the web names its hashed network: its visitor and network are then held to
+    a person's pace (TRACKING_VISITOR_LIMITS, TRACKING_NETWORK_LIMITS).
+    """
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     now = now or utcnow()
-    robot = robot_pattern(user_agent or "")
+    robot = robot_reason(visitor, user_agent, now, network)
     if robot:
         _count_robot(material_id, event, robot, now)
         return ROBOT
@@ -63,6 +69,19 @@ def record_event(
         started,
     )
     return COUNTED if started == to_ms(now) else REPEAT
+
+
+def robot_reason(
+    visitor: str, user_agent: str, now: datetime, network: str | None = None
+) -> str | None:
+    """Why a request is a robot's: the list pattern its user agent matches, or the pace it went
+    past (repeats within 30 s too: a person does not reload ten times a minute); else None."""
+    pattern = robot_pattern(user_agent or "")
+    if pattern or network is None:
+        return pattern
+    offset_ms = int(local_time(now).utcoffset().total_seconds() * 1000)
+    kind = rates.too_fast(visitor, network, to_ms(now), offset_ms)
+    return rates.ROBOT_LABELS[kind] if kind else None
 
 
 def _extend_streak(visitor: str, material_id: int, event: str, now_ms: int) -> int:

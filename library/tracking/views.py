@@ -6,6 +6,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from library.accounts.permissions import can_see
+from library.addresses import public_origin
 from library.extensions import db
 from library.models import Material
 from library.tracking import bp
@@ -15,12 +16,21 @@ PLAYABLE = ("video", "audio")
 
 
 def _same_origin() -> bool:
-    """Only this site's pages may report a play (the beacon carries no CSRF token)."""
+    """Only this site's pages may report a play (the beacon carries no CSRF token).
+
+    A browser says where the request comes from (Sec-Fetch-Site, or Origin on a POST); a
+    request that says nothing is no browser's beacon and counts nothing.
+    """
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site != "same-origin":
-        return False
+    if site is not None:
+        return site == "same-origin"
     origin = request.headers.get("Origin")
-    return origin is None or urlsplit(origin).netloc == request.host
+    return origin is not None and _origin_of(origin) == _origin_of(public_origin())
+
+
+def _origin_of(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 @bp.post("/track/play/<int:material_id>")

@@ -8,7 +8,7 @@ from flask import after_this_request, current_app, request
 
 from library.extensions import db
 from library.models.base import utcnow
-from library.tracking import services, visitors
+from library.tracking import rates, services, visitors
 from library.tracking.channels import channel_from
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ class Hit:
     material_id: int
     event: str
     visitor: str
+    network: str
     user_agent: str
     channel: str
     organisation_id: int | None
@@ -62,10 +63,23 @@ def _visitor(cookie: tuple[str, date] | None, today: date) -> str:
     return visitors.hashed_visitor(secret, today, ip, ua)
 
 
+def visitor_cookie() -> tuple[str, date] | None:
+    """The id and issue day of this request's visitor cookie, if the site signed it."""
+    secret = current_app.config["SECRET_KEY"]
+    return visitors.parse_cookie(secret, request.cookies.get(visitors.COOKIE_NAME))
+
+
 def current_visitor() -> str:
     """This request's visitor key, under the same rules as counted events (never the address)."""
     today = services.local_time(utcnow()).date()
-    return _visitor(visitors.parse_cookie(request.cookies.get(visitors.COOKIE_NAME)), today)
+    return _visitor(visitor_cookie(), today)
+
+
+def current_network() -> str:
+    """This request's network under the day's key (the address itself is never kept)."""
+    today = services.local_time(utcnow()).date()
+    secret = current_app.config["SECRET_KEY"]
+    return visitors.hashed_network(secret, today, request.remote_addr or "")
 
 
 def count_on_success(material, event: str, channel: str | None = None, organisation_id=None):
@@ -78,12 +92,13 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
         return
     now = utcnow()
     today = services.local_time(now).date()
-    cookie = visitors.parse_cookie(request.cookies.get(visitors.COOKIE_NAME))
+    cookie = visitor_cookie()
     user_agent = request.headers.get("User-Agent", "")
     hit = Hit(
         material.id,
         event,
         _visitor(cookie, today),
+        current_network(),
         user_agent,
         channel or channel_from(request.referrer, request.host, user_agent),
         organisation_id,
@@ -94,7 +109,7 @@ def count_on_success(material, event: str, channel: str | None = None, organisat
     def record(response):
         if response.status_code in SUCCESS:
             _save_after(response, hit)
-        if cookie is None:
+        if cookie is None:  # none, or one the site did not sign: give a genuine one
             _set_cookie(response, today)
         return response
 
@@ -133,17 +148,20 @@ def save_hit(hit: Hit) -> None:
             hit.channel,
             hit.organisation_id,
             hit.at,
+            network=hit.network,
         )
         db.session.commit()
     except Exception:
         db.session.rollback()
         log.warning("tracking: %s of material %s lost", hit.event, hit.material_id, exc_info=True)
+        return
+    rates.prune_ended(hit.at)
 
 
 def _set_cookie(response, today: date) -> None:
     response.set_cookie(
         visitors.COOKIE_NAME,
-        visitors.new_cookie(today),
+        visitors.new_cookie(current_app.config["SECRET_KEY"], today),
         max_age=visitors.COOKIE_AGE,
         httponly=True,
         samesite="Lax",

@@ -31,6 +31,8 @@ def live_app(make_app):
     """The app served on a free loopback port, in a thread, for the length of a test."""
     app = make_app(SERVER_NAME=None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # E-mailed links take the configured address, never the request's.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     with app.app_context():

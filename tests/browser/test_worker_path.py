@@ -63,9 +63,10 @@ def test_worker_finds_an_area_filters_by_kind_and_reads_a_digest(phone, library)
 def test_leaflet_pages_are_readable_in_the_page_and_the_size_is_shown(phone, library):
     url, materials = library
     phone.goto(f"{url}/materials/{materials['leaflet'].id}")
+    phone.get_by_text("Xem bản gốc").click()
     first = phone.locator(".pages img").first
     first.scroll_into_view_if_needed()
-    phone.wait_for_function("document.querySelector('.pages img').naturalWidth > 0")
+    phone.wait_for_function("() => document.querySelector('.pages img').naturalWidth > 0")
     assert "PDF" in phone.locator(".download").inner_text()
     assert "KB" in phone.locator(".download").inner_text()
     assert no_sideways_scroll(phone)

@@ -1,5 +1,6 @@
 """Helpers of the fault tests: a library with real files, and its consistency as a user sees it."""
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select
@@ -66,3 +67,30 @@ CONSISTENT = {"missing_files": [], "orphan_files": [], "index": None, "tmp": []}
 
 def published_ids() -> set[int]:
     return set(db.session.scalars(select(Material.id).where(Material.status == "published")))
+
+
+def rows_of(path: Path) -> dict[str, list]:
+    """Every row of every table of a SQLite file, in a fixed order."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [
+            r[0]
+            for r in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            n: sorted(connection.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
+            for n in names
+        }
+    finally:
+        connection.close()
+
+
+def files_of(root: Path, skipped=("tmp", "derived", "quarantine")) -> dict[str, bytes]:
+    """Every file under an upload folder and its bytes, but those in the skipped folders."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).parts[0] not in skipped
+    }

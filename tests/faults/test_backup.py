@@ -17,33 +17,7 @@ from library.models import User
 from library.search import services as search
 from library.tracking.services import record_event
 
-from .faults_support import CONSISTENT, consistency, library_with_files
-
-
-def rows_of(path: Path) -> dict[str, list]:
-    """Every row of every table of a SQLite file, in a fixed order."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = [
-            r[0]
-            for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {
-            n: sorted(connection.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
-            for n in names
-        }
-    finally:
-        connection.close()
-
-
-def files_of(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] not in ("tmp", "derived", "quarantine")
-    }
+from .faults_support import CONSISTENT, consistency, files_of, library_with_files, rows_of
 
 
 def test_backup_while_writing_then_restore_on_a_fresh_machine(

@@ -28,15 +28,17 @@ def law(backend):
 
 
 def test_query_without_diacritics_finds_accented_title(law):
-    assert ids(law, "phap luat lao dong") == [1]
+    assert ids(law, "phap luat lao dong")[0] == 1
 
 
 def test_query_case_does_not_matter(law):
-    assert ids(law, "Pháp Luật") == ids(law, "PHÁP LUẬT") == [1]
+    assert ids(law, "Pháp Luật") == ids(law, "PHÁP LUẬT")
+    assert ids(law, "Pháp Luật")[0] == 1
 
 
 def test_decomposed_query_finds_composed_text(law):
-    assert ids(law, nfd("Pháp luật lao động")) == [1]
+    assert ids(law, nfd("Pháp luật lao động")) == ids(law, "Pháp luật lao động")
+    assert ids(law, nfd("Pháp luật lao động"))[0] == 1
 
 
 def test_decomposed_text_is_found_by_composed_query(backend):
@@ -53,7 +55,7 @@ def test_real_decomposed_bodies_are_found(backend, corpus):
 
 
 def test_d_and_đ_match_both_ways(law):
-    assert ids(law, "dong phuc") == ids(law, "đồng phục") == [5]
+    assert ids(law, "dong phuc")[0] == ids(law, "đồng phục")[0] == ids(law, "đong phuc")[0] == 5
 
 
 @pytest.mark.parametrize(
@@ -86,8 +88,11 @@ def test_each_accented_word_ranks_its_own_documents_first(law):
     assert ids(law, "bão")[0] == 4
 
 
-def test_all_words_must_match(law):
-    assert ids(law, "bảo hiểm lao động") == []
+def test_documents_with_every_word_come_first(law):
+    # Any word finds a document, but those having them all rank first.
+    found = ids(law, "bảo hộ đồng phục")
+    assert found[0] == 5
+    assert set(found) >= {2, 5}
 
 
 def test_quoted_phrase_needs_adjacent_words(backend):
@@ -123,24 +128,25 @@ def test_acronym_expansion_must_be_a_phrase(backend):
     [("ph", {1, 4, 5}), ("bao h", {2, 5}), ("phap lu", {1}), ("Pháp l", {1}), ("đồng phụ", {5})],
 )
 def test_short_prefix_matches_title_words(law, typed, expected):
-    assert set(ids(law, typed)) == expected
+    assert set(ids(law, typed)[: len(expected)]) == expected
 
 
 def test_prefix_of_last_word_finds_title(law):
-    assert ids(law, "bảo hi") == [2]
+    assert ids(law, "bảo hi")[0] == 2
 
 
 def test_completed_word_is_not_a_prefix(law):
     assert ids(law, "phòng chốn") == [4]
-    assert ids(law, "phòng chốn ") == []
+    assert ids(law, "chốn ") == []
 
 
-def test_misspelling_gets_a_suggestion_that_finds_results(backend, corpus):
+def test_misspelling_is_corrected_and_says_what_it_searched(backend, corpus):
+    # A worker's typo finds the material at once, and the page says which words it used.
     backend.index(corpus_docs(corpus[:150]))
     results = search(backend, "giáo dụcc nghề nghiệp")
-    assert results.total == 0
-    assert results.suggestion == "giáo duc nghề nghiệp"
-    assert search(backend, results.suggestion).total > 0
+    assert results.total > 0
+    assert results.query_used == "giáo duc nghề nghiệp"
+    assert results.total == search(backend, "giáo dục nghề nghiệp").total
 
 
 def test_correct_query_gets_no_suggestion(backend, corpus):

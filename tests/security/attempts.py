@@ -10,6 +10,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).res
 
 from security import (  # noqa: E402
     conftest,
+    test_counting_inflation,
     test_csrf,
     test_hostile_uploads,
     test_permission_matrix,
@@ -36,6 +37,10 @@ def counts() -> dict[str, int]:
         "uploads: PDFs with active content": len(uploads.ACTIVE),
         "uploads: archives as documents, PDF compression bomb": len(uploads.ARCHIVES) + 1,
         "uploads: file names": len(uploads.NAMES),
+        **{
+            f"counting inflation: {name}": n
+            for name, n in test_counting_inflation.method_count().items()
+        },
     }
 
 

@@ -8,6 +8,7 @@ from agents import CHROME_ANDROID
 from flask.testing import FlaskClient
 from support import PASSWORD, pdf_bytes, upload
 
+from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.accounts.services import create_token
 from library.catalog import services as catalog
@@ -102,18 +103,42 @@ class World:
 
 
 @pytest.fixture
-def world(app, make_org, make_user):
+def world(app):
+    """The world for a test that changes it (a write route): built afresh for the test."""
+    return build_world(app)
+
+
+@pytest.fixture(scope="module")
+def shared_world(module_app):
+    """One world for a module's read-only tests (GET routes, refused writes): built once."""
+    return build_world(module_app)
+
+
+def _org(code, name, type_="department"):
+    org = accounts.create_organisation(SYSTEM, code, name, type_)
+    db.session.commit()
+    return org
+
+
+def _user(role, org, email):
+    user = accounts.create_user(SYSTEM, email, PASSWORD, role, org.code if org else None)
+    db.session.commit()
+    return user
+
+
+def build_world(app) -> World:
+    """Two departments, a union, one person of every role logged in, and their materials."""
     orgs = {
-        "a": make_org(code="so-a", name="Sở A"),
-        "b": make_org(code="so-b", name="Sở B"),
-        "union": make_org(code="ldld", name="Liên đoàn Lao động", type_="union"),
+        "a": _org("so-a", "Sở A"),
+        "b": _org("so-b", "Sở B"),
+        "union": _org("ldld", "Liên đoàn Lao động", type_="union"),
     }
     users = {
-        "union": make_user("union", orgs["union"], email="congdoan@thuvien.vn"),
-        "editor_a": make_user("editor", orgs["a"], email="bientap.a@thuvien.vn"),
-        "editor_b": make_user("editor", orgs["b"], email="bientap.b@thuvien.vn"),
-        "reviewer_a": make_user("reviewer", orgs["a"], email="duyet.a@thuvien.vn"),
-        "admin": make_user("admin", email="quantri@thuvien.vn"),
+        "union": _user("union", orgs["union"], "congdoan@thuvien.vn"),
+        "editor_a": _user("editor", orgs["a"], "bientap.a@thuvien.vn"),
+        "editor_b": _user("editor", orgs["b"], "bientap.b@thuvien.vn"),
+        "reviewer_a": _user("reviewer", orgs["a"], "duyet.a@thuvien.vn"),
+        "admin": _user("admin", None, "quantri@thuvien.vn"),
     }
     app.test_client_class = Client
     clients = {"anonymous": app.test_client()}
@@ -191,8 +216,8 @@ def world(app, make_org, make_user):
         },
     )
     # An enterprise the union serves, one it does not, and a share link of the union.
-    w.enterprise = make_org(code="dn-may", name="Công ty May Việt", type_="enterprise")
-    w.other_enterprise = make_org(code="dn-go", name="Công ty Gỗ Nam", type_="enterprise")
+    w.enterprise = _org("dn-may", "Công ty May Việt", type_="enterprise")
+    w.other_enterprise = _org("dn-go", "Công ty Gỗ Nam", type_="enterprise")
     sharing.set_served_enterprises(SYSTEM, orgs["union"], [w.enterprise.code])
     db.session.commit()
     w.link = w.fresh_link()

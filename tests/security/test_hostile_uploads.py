@@ -199,6 +199,74 @@ def test_a_pdf_with_active_content_is_kept_without_it(kind, client, editor, app)
         assert marker not in body, marker
 
 
+def opening_pdf(action) -> bytes:
+    """A one-page PDF whose /OpenAction is built by `action(writer, page)`."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    page = writer.pages[0].indirect_reference
+    writer._root_object[NameObject("/OpenAction")] = action(writer, page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _action(kind: str, **entries) -> DictionaryObject:
+    named = {NameObject(key): value for key, value in entries.items()}
+    return DictionaryObject({NameObject("/S"): NameObject(kind), **named})
+
+
+def _then(first: DictionaryObject, following: DictionaryObject) -> DictionaryObject:
+    first[NameObject("/Next")] = following
+    return first
+
+
+def _goto(page) -> DictionaryObject:
+    return _action("/GoTo", **{"/D": ArrayObject([page, NameObject("/Fit")])})
+
+
+# What LaTeX, Word and official PDFs open with: a page and a zoom. Nothing runs.
+QUIET_OPENINGS = {
+    "destination": lambda w, page: ArrayObject([page, NameObject("/Fit")]),
+    "zoom": lambda w, page: ArrayObject(
+        [page, NameObject("/XYZ"), FloatObject(0), FloatObject(842), FloatObject(1.5)]
+    ),
+    "GoTo": lambda w, page: _goto(page),
+    "GoTo then GoTo": lambda w, page: _then(_goto(page), _goto(page)),
+}
+# Openings that do something: run a script, open a web address, send a form, start a program.
+ACTIVE_OPENINGS = {
+    "web address": lambda w, page: _action(
+        "/URI", **{"/URI": TextStringObject("https://evil.example/")}
+    ),
+    "GoTo then script": lambda w, page: _then(
+        _goto(page), _action("/JavaScript", **{"/JS": TextStringObject("app.alert(1)")})
+    ),
+    "form sent": lambda w, page: _action(
+        "/SubmitForm", **{"/F": TextStringObject("https://evil.example/")}
+    ),
+    "program": lambda w, page: _action("/Launch", **{"/F": TextStringObject("cmd.exe")}),
+    "menu command": lambda w, page: _action("/Named", **{"/N": NameObject("/Print")}),
+}
+
+
+@pytest.mark.parametrize("kind", QUIET_OPENINGS)
+def test_a_pdf_that_only_opens_at_a_page_is_kept_byte_for_byte(kind, client, editor, app):
+    original = opening_pdf(QUIET_OPENINGS[kind])
+    assert active_content(PdfReader(io.BytesIO(original))) == []
+    assert send(client, original, "nghi-dinh.pdf").status_code == 302
+    assert served(client, the_material()).get_data() == original
+
+
+@pytest.mark.parametrize("kind", ACTIVE_OPENINGS)
+def test_a_pdf_that_does_something_on_opening_is_kept_without_it(kind, client, editor, app):
+    original = opening_pdf(ACTIVE_OPENINGS[kind])
+    assert active_content(PdfReader(io.BytesIO(original))) != []
+    assert send(client, original, "nghi-dinh.pdf").status_code == 302
+    reader = PdfReader(io.BytesIO(served(client, the_material()).get_data()))
+    assert "/OpenAction" not in reader.trailer["/Root"]
+    assert active_content(reader) == [] and len(reader.pages) == 1
+
+
 def test_a_plain_pdf_is_kept_byte_for_byte(client, editor, app):
     original = pdf_bytes(2)
     assert send(client, original, "to-gap.pdf").status_code == 302

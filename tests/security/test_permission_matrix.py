@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import pytest
 
 from library import create_app
+from library.accounts.permissions import SYSTEM
+from library.catalog import revisions
 from library.extensions import db
 from library.models import Collection, Material, ShareLink
 
@@ -82,6 +84,19 @@ def fresh(path, status="draft"):
 
     def build(w):
         material = w.fresh(status)
+        w.target = material.id
+        return path.format(id=material.id)
+
+    return build
+
+
+def fresh_revision(path):
+    """A URL on a new published material of organisation A with an edit waiting for review."""
+
+    def build(w):
+        material = w.fresh("published")
+        revisions.propose_revision(SYSTEM, material, {"title": "Bản sửa đổi thao tác"})
+        db.session.commit()
         w.target = material.id
         return path.format(id=material.id)
 
@@ -274,6 +289,24 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w: f"/admin/tokens/{w.fresh_token_id('editor_a')}/revoke", only("admin")
     ),
     ("POST", "/admin/users"): Route(lambda w: "/admin/users", only("admin"), data=lambda w: {}),
+    # Another organisation's editor's account (the administrator acts last of the actors).
+    ("GET", "/admin/users/<id:user_id>"): Route(
+        lambda w: f"/admin/users/{w.users['editor_b'].id}", only("admin")
+    ),
+    ("POST", "/admin/users/<id:user_id>"): Route(
+        lambda w: f"/admin/users/{w.users['editor_b'].id}",
+        only("admin"),
+        data=lambda w: {"name": "Biên tập B", "role": "editor", "organisation": "so-b"},
+    ),
+    ("POST", "/admin/users/<id:user_id>/disable"): Route(
+        lambda w: f"/admin/users/{w.users['editor_b'].id}/disable", only("admin")
+    ),
+    ("POST", "/admin/users/<id:user_id>/enable"): Route(
+        lambda w: f"/admin/users/{w.users['editor_b'].id}/enable", only("admin")
+    ),
+    ("POST", "/admin/users/<id:user_id>/send-reset"): Route(
+        lambda w: f"/admin/users/{w.users['editor_b'].id}/send-reset", only("admin")
+    ),
     ("GET", "/admin/search/synonyms"): Route(lambda w: "/admin/search/synonyms", only("admin")),
     ("POST", "/admin/search/synonyms"): Route(
         lambda w: "/admin/search/synonyms", only("admin"), data=lambda w: {"text": "a = b"}
@@ -317,6 +350,14 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/manage/materials/<id:material_id>/approve"): Route(
         fresh("/manage/materials/{id}/approve", "in_review"), only("reviewer_a", "admin")
+    ),
+    ("POST", "/manage/materials/<id:material_id>/revision/approve"): Route(
+        fresh_revision("/manage/materials/{id}/revision/approve"), only("reviewer_a", "admin")
+    ),
+    ("POST", "/manage/materials/<id:material_id>/revision/send-back"): Route(
+        fresh_revision("/manage/materials/{id}/revision/send-back"),
+        only("reviewer_a", "admin"),
+        data=lambda w: {"comment": "Giữ bản cũ."},
     ),
     ("POST", "/manage/materials/<id:material_id>/send-back"): Route(
         fresh("/manage/materials/{id}/send-back", "in_review"),
@@ -441,10 +482,32 @@ def _outcome(answer) -> str | int:
     return answer.status_code
 
 
-@pytest.mark.parametrize(
-    "key", sorted(MATRIX, key=lambda r: (r[1], r[0])), ids="{0[0]} {0[1]}".format
-)
+def _keys(*methods):
+    """The routes of MATRIX taking one of these methods, in a stable order."""
+    return sorted((k for k in MATRIX if k[0] in methods), key=lambda r: (r[1], r[0]))
+
+
+# A read changes nothing another case reads (it may add a material of its own, or a view), so
+# the reading routes share one world per test process; a write gets a world of its own.
+READS = _keys("GET")
+WRITES = _keys("POST", "PUT", "PATCH", "DELETE")
+
+
+def test_every_route_is_a_read_or_a_write():
+    assert sorted(READS + WRITES) == sorted(MATRIX)
+
+
+@pytest.mark.parametrize("key", READS, ids="{0[0]} {0[1]}".format)
+def test_reading_route_answers_each_actor_as_the_product_says(shared_world, key):
+    _answers_each_actor_as_the_product_says(shared_world, key)
+
+
+@pytest.mark.parametrize("key", WRITES, ids="{0[0]} {0[1]}".format)
 def test_route_answers_each_actor_as_the_product_says(world, key):
+    _answers_each_actor_as_the_product_says(world, key)
+
+
+def _answers_each_actor_as_the_product_says(world, key):
     method, _rule = key
     route = MATRIX[key]
     problems = []
@@ -467,8 +530,9 @@ def test_route_answers_each_actor_as_the_product_says(world, key):
     assert not problems, "\n".join(problems)
 
 
-def test_hidden_titles_never_appear_in_search_or_lists(world):
+def test_hidden_titles_never_appear_in_search_or_lists(shared_world):
     """Search, suggestions, lists, OAI-PMH records and the API never show a hidden material."""
+    world = shared_world
     hidden = (world.draft.id, world.in_review.id, world.withdrawn_draft.id)
     urls = ["/search?q=b%E1%BA%A3n+nh%C3%A1p", "/search?q=ch%E1%BB%9D+duy%E1%BB%87t", "/manage"]
     urls += [
@@ -489,8 +553,9 @@ def test_hidden_titles_never_appear_in_search_or_lists(world):
             assert not any(m in body for m in SECRET_MARKERS), (actor, url)
 
 
-def test_another_organisations_figures_stay_hidden(world):
+def test_another_organisations_figures_stay_hidden(shared_world):
     """Editor B's dashboard shows B's materials only; the summary API is for administrators."""
+    world = shared_world
     page = world.clients["editor_b"].get("/metrics/").get_data(as_text=True)
     assert "Sổ tay an toàn lao động" not in page
     own = world.clients["editor_a"].get("/metrics/").get_data(as_text=True)
@@ -502,16 +567,18 @@ def test_another_organisations_figures_stay_hidden(world):
     assert api.status_code == 403 and "views" not in api.get_data(as_text=True)
 
 
-def test_a_session_cookie_alone_cannot_write_through_the_api(world):
+def test_a_session_cookie_alone_cannot_write_through_the_api(shared_world):
     """API writes need a bearer token: a logged-in browser tricked by another site gets 401."""
+    world = shared_world
     client = world.clients["admin"]
     assert client.post("/api/v1/materials", json=NEW_MATERIAL).status_code == 401
     assert client.delete(f"/api/v1/materials/{world.public.id}").status_code == 401
     assert _snapshot(world.public.id)[0] == "published"
 
 
-def test_a_wrong_method_is_a_clear_405_everywhere(world):
+def test_a_wrong_method_is_a_clear_405_everywhere(shared_world):
     """PUT (or any method a route does not take) is refused as such, never a server error."""
+    world = shared_world
     seen = set()
     for (_method, rule), route in MATRIX.items():
         if rule in seen or rule.startswith("/static/"):

@@ -35,6 +35,8 @@ def server(make_app, make_user):
     with app.app_context():
         user = make_user("editor", email="nhat-ky@thuvien.vn")
         httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        # E-mailed links take the configured address, never the request's.
+        app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{httpd.server_port}"
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         yield app, user, f"http://127.0.0.1:{httpd.server_port}"
