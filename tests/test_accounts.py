@@ -1,5 +1,6 @@
 """Logins, lockout, CSRF, administrators' pages and API tokens."""
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 from support import PASSWORD
@@ -69,6 +70,31 @@ def test_login_refuses_a_redirect_to_another_site(client, make_user):
         "/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/manage"
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "heading"),
+    [
+        ("reviewer", "/manage?status=in_review", "Chờ duyệt"),
+        ("union", "/sharing/links", "Liên kết"),
+        ("admin", "/metrics/", "Số liệu"),
+        ("editor", "/manage", "Quản lý tài liệu"),
+    ],
+)
+def test_each_role_lands_where_its_work_is(client, make_user, role, page, heading):
+    user = make_user(role)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == page
+    opened = client.get(page)
+    assert opened.status_code == 200
+    assert heading in BeautifulSoup(opened.text, "html.parser").find("main").get_text()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "union", "admin"])
+def test_a_page_asked_for_before_login_wins_over_the_role_page(client, make_user, role):
+    user = make_user(role)
+    response = client.post("/login?next=/account", data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
 
 
 def test_forms_need_a_csrf_token(make_app, make_user):

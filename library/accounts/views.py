@@ -75,8 +75,8 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     form = LoginForm()
-    # Judged before anything is done: a bad address leads to the default page, never to a 500.
-    landing = _safe_next(request.args.get("next")) or url_for("catalog.manage")
+    # Judged before anything is done: a bad address leads to the role's page, never to a 500.
+    wanted = _safe_next(request.args.get("next"))
     if form.validate_on_submit():
         cfg = current_app.config
         try:
@@ -92,8 +92,23 @@ def login():
             return render_template("accounts/login.html", form=form), 401
         login_user(user, remember=form.remember.data)
         db.session.commit()
-        return redirect(landing)
+        return redirect(wanted or landing_page(user))
     return render_template("accounts/login.html", form=form)
+
+
+# Where each role's work is: the page it opens on after login (unless `next=` names another).
+LANDING_PAGES = {
+    "admin": ("metrics.dashboard", {}),
+    "reviewer": ("catalog.manage", {"status": "in_review"}),
+    "editor": ("catalog.manage", {}),
+    "union": ("sharing.links", {}),
+}
+
+
+def landing_page(user) -> str:
+    """The page a user's role works on."""
+    endpoint, values = LANDING_PAGES.get(user.role, ("catalog.manage", {}))
+    return url_for(endpoint, **values)
 
 
 def _safe_next(target: str | None) -> str | None:
