@@ -323,6 +323,9 @@ DEMO_ORGANISATIONS = [
     ("cty-may-hoa-lu", "Công ty TNHH May Hoa Lư", "enterprise", 1200),
     ("cty-giay-tam-diep", "Công ty CP Giày Tam Điệp", "enterprise", 2500),
 ]
+# The demo's editor and reviewer work here: its materials wait for review before publication.
+DEMO_REVIEWED = "so-ldtbxh"
+DEMO_EDITOR = "bientap@demo.thuvien.vn"
 DEMO_PASSWORD = "thuvien-demo-2026"
 DEMO_USERS = [
     ("admin@demo.thuvien.vn", "admin", None),
@@ -343,7 +346,8 @@ def seed_demo(with_activity):
     prepare_database()
     for code, name, type_, workers in DEMO_ORGANISATIONS:
         if not accounts.find_organisation(code):
-            accounts.create_organisation(SYSTEM, code, name, type_, workers)
+            reviewed = code == DEMO_REVIEWED
+            accounts.create_organisation(SYSTEM, code, name, type_, workers, reviewed)
     for email, role, org in DEMO_USERS:
         try:
             accounts.find_user(email)
@@ -357,6 +361,9 @@ def seed_demo(with_activity):
     )
     for number, reason in report.rejected:
         click.echo(f"  dòng {number}: {reason}", err=True)
+    # Imported by the editor, as an editor would submit them: they wait for the reviewer.
+    waiting = _run_import(accounts.find_user(DEMO_EDITOR), DEMO_DIR / "waiting.jsonl", None, False)
+    click.echo(f"Tài liệu mẫu chờ duyệt: đã nhập {waiting.created}, đã có {waiting.skipped}")
     click.echo(f"Bộ sưu tập mẫu: {sharing_demo.seed()}")
     click.echo(
         f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): "

@@ -5,20 +5,23 @@ import json
 
 import click
 import pytest
+from bs4 import BeautifulSoup
 from databases import dialect
 from sqlalchemy import func, select
 from support import FIXTURES, PASSWORD, pdf_bytes, stored_files
 
+from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.catalog.services import withdraw_material
+from library.cli import DEMO_PASSWORD
 from library.extensions import db
 from library.models import Event, Material, Organisation, User
 from library.search import services as search
 from library.search.base import SearchQuery
 
 
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def test_init_db_is_safe_to_run_twice(runner):
@@ -247,6 +250,19 @@ def test_seed_demo_loads_all_five_areas_and_is_safe_to_run_again(runner, client)
     again = runner.invoke(args=["seed-demo"])
     assert "đã nhập 0" in again.output and count(Material) == loaded
     assert "Hoạt động mẫu" not in again.output and count(Event) == 0  # use only on request
+    assert count(Material, Material.status == "in_review") == 3
+
+
+def test_the_demo_reviewer_finds_materials_waiting_in_an_organisation_that_requires_review(
+    runner, client
+):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert accounts.find_organisation("so-ldtbxh").requires_review
+    client.post("/login", data={"email": "duyet@demo.thuvien.vn", "password": DEMO_PASSWORD})
+    queue = client.get("/manage?status=in_review")
+    rows = BeautifulSoup(queue.text, "html.parser").select("main tbody tr")
+    assert len(rows) == 3
+    assert "Lao động nam được nghỉ bao nhiêu ngày khi vợ sinh con?" in queue.text
 
 
 def test_migrations_match_the_models(runner):

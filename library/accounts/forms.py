@@ -6,13 +6,12 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from library.models.accounts import ORGANISATION_TYPES, ROLES
 
@@ -35,16 +34,27 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
-class OrganisationForm(FlaskForm):
-    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=63)])
-    name = StringField(_l("Tên tổ chức"), validators=[DataRequired(), Length(max=255)])
+class OrganisationEditForm(FlaskForm):
+    """What an administrator changes of an organisation (its code names it elsewhere: it stays)."""
+
+    # The service checks each value and says in Vietnamese what is wrong (WTForms has no
+    # Vietnamese messages), so the fields only bound their length here.
+    name = StringField(_l("Tên tổ chức"), validators=[Length(max=255)])
     type = SelectField(
-        _l("Loại"), choices=[SelectChoice(t, TYPE_LABELS[t]) for t in ORGANISATION_TYPES]
+        _l("Loại"),
+        choices=[SelectChoice(t, TYPE_LABELS[t]) for t in ORGANISATION_TYPES],
+        validate_choice=False,
     )
-    workers = IntegerField(
-        _l("Số lao động (doanh nghiệp)"), validators=[Optional(), NumberRange(min=0)]
+    workers = StringField(
+        _l("Số lao động (doanh nghiệp)"),
+        validators=[Length(max=20)],
+        render_kw={"inputmode": "numeric"},
     )
     requires_review = BooleanField(_l("Tài liệu cần được duyệt trước khi xuất bản"))
+
+
+class OrganisationForm(OrganisationEditForm):
+    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=63)])
 
 
 def role_choices() -> list[SelectChoice]:

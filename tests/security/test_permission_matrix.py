@@ -276,6 +276,14 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/admin/organisations"): Route(
         lambda w: "/admin/organisations", only("admin"), data=lambda w: {}
     ),
+    ("GET", "/admin/organisations/<id:org_id>"): Route(
+        lambda w: f"/admin/organisations/{w.orgs['b'].id}", only("admin")
+    ),
+    ("POST", "/admin/organisations/<id:org_id>"): Route(
+        lambda w: f"/admin/organisations/{w.orgs['b'].id}",
+        only("admin"),
+        data=lambda w: {"name": "Sở B (đổi tên)", "type": "department", "workers": "120"},
+    ),
     ("GET", "/admin/organisations/<id:org_id>/enterprises"): Route(
         lambda w: f"/admin/organisations/{w.orgs['union'].id}/enterprises", only("admin")
     ),
