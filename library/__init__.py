@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from library.extensions import csrf
     from library.feeds import bp as feeds_bp
     from library.metrics import bp as metrics_bp
+    from library.notifications import bp as notifications_bp
     from library.oai import bp as oai_bp
     from library.offline import bp as offline_bp
     from library.search.views import bp as search_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(previews_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_hooks(app: Flask) -> None:

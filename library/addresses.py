@@ -55,7 +55,11 @@ def mail_url(endpoint: str, **values) -> str:
     origin = _origin(from_request=False)
     if not origin:
         raise NoPublicAddress("Set PUBLIC_BASE_URL (or SERVER_NAME) before the site sends mail.")
-    return origin + url_for(endpoint, **values)
+    if has_request_context():
+        return origin + url_for(endpoint, **values)
+    # A command's mail (an import that submits materials): only the path is wanted from Flask.
+    with current_app.test_request_context():
+        return origin + url_for(endpoint, **values)
 
 
 def can_mail_links() -> bool:

@@ -14,6 +14,7 @@ from library.catalog.validation import clean_fields
 from library.errors import InvalidTransition
 from library.extensions import db
 from library.models import Material, PendingRevision
+from library.notifications import services as notifications
 
 # The fields a revision may change (its state is the state machine's, not the revision's).
 REVISED_FIELDS = catalog.PLAIN_FIELDS + ("areas", "tags", "superseded_by")
@@ -45,6 +46,7 @@ def propose_revision(actor, material: Material, raw: dict, upload=None) -> Pendi
     changes = _changes(material, proposed, fields)
     if not changes:
         return revision
+    newly_waiting = revision is None or revision.status != "waiting"
     if revision is None:
         revision = PendingRevision(material=material)
         db.session.add(revision)
@@ -55,6 +57,8 @@ def propose_revision(actor, material: Material, raw: dict, upload=None) -> Pendi
     revision.created_by_id = getattr(actor, "id", None)
     db.session.flush()
     record_change(actor, "propose", material, changes)
+    if newly_waiting:  # (a later edit adds to the one the reviewers already know of)
+        notifications.material_waiting(actor, material, revision=True)
     return revision
 
 
@@ -67,9 +71,11 @@ def approve_revision(actor, material: Material) -> Material:
     if revision.file is not None:
         material.file = revision.file
     catalog._check_content(material)
+    submitter = revision.created_by_id
     material.pending_revision = None
     db.session.flush()
     record_change(actor, "approve_revision", material, changes)
+    notifications.material_approved(actor, material, submitter, revision=True)
     return material
 
 
@@ -81,6 +87,9 @@ def send_back_revision(actor, material: Material, comment: str) -> Material:
     revision.status = "sent_back"
     db.session.flush()
     record_change(actor, "send_back_revision", material, {"comment": revision.review_comment})
+    notifications.material_sent_back(
+        actor, material, revision.created_by_id, revision.review_comment, revision=True
+    )
     return material
 
 

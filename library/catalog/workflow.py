@@ -14,6 +14,7 @@ from library.errors import InvalidTransition, PermissionDenied
 from library.extensions import db
 from library.models.base import utcnow
 from library.models.materials import STATUSES
+from library.notifications import services as notifications
 
 REVIEWING_ROLES = ("admin", "reviewer")
 # The audit trail's name of a move, by the state it leads to.
@@ -112,3 +113,15 @@ def move(actor, material, target: str, action: str | None = None, audit=True, **
         db.session.flush()
         changes = {"status": [before, target], **details}
         record_change(actor, action or ACTIONS[target], material, changes)
+    _tell(actor, material, before, target, details.get("comment", ""))
+
+
+def _tell(actor, material, before: str, target: str, comment: str) -> None:
+    """Reviewers hear of a material that waits for them; its editor of the review's outcome."""
+    if target == "in_review":
+        notifications.material_waiting(actor, material)
+    elif before == "in_review" and target == "published":
+        notifications.material_approved(actor, material, notifications.submitter_of(material))
+    elif before == "in_review" and target == "draft" and comment:
+        submitter = notifications.submitter_of(material)
+        notifications.material_sent_back(actor, material, submitter, comment)

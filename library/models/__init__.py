@@ -13,6 +13,7 @@ from library.models.metrics import (
     Setting,
     YearVisitor,
 )
+from library.models.notifications import Notification
 from library.models.search import SearchSynonyms
 from library.models.sharing import (
     Collection,
@@ -32,6 +33,7 @@ __all__ = [
     "DailyMetric",
     "Event",
     "Material",
+    "Notification",
     "MonthlyCredit",
     "MonthlyMetric",
     "OfflineSession",

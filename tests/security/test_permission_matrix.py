@@ -267,6 +267,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     # One's own account and API tokens.
     ("GET", "/account"): Route(lambda w: "/account", members()),
     ("POST", "/account/tokens"): Route(lambda w: "/account/tokens", members(), data=lambda w: {}),
+    # Each member reads (and marks as read) only its own notifications.
+    ("GET", "/notifications"): Route(lambda w: "/notifications", members()),
+    ("POST", "/notifications/read"): Route(lambda w: "/notifications/read", members()),
     ("POST", "/account/tokens/<id:token_id>/revoke"): Route(
         lambda w: f"/account/tokens/{w.fresh_token_id('editor_a')}/revoke",
         only("editor_a", "admin", refused=404),
