@@ -7,6 +7,7 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from library import numbers
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
 from library.catalog import media, structured, video
@@ -115,6 +116,9 @@ def register(app) -> None:
         role_label=lambda r: ROLE_LABELS.get(r, r),
         action_label=lambda a: ACTION_LABELS.get(a, a),
         org_type_label=lambda t: TYPE_LABELS.get(t, t),
+        number=numbers.number,
+        percent=numbers.percent,
+        whole_percent=numbers.whole_percent,
     )
     app.jinja_env.globals.update(
         player_url=video.player_url,

@@ -54,7 +54,7 @@ def prune(keep_days):
 
 @metrics.command("report")
 @click.option("--year", type=int, required=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def report_command(year, fmt, output):
     """Write the yearly Program 1268 report (CSV or XLSX)."""

@@ -4,10 +4,12 @@ import csv
 import io
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from library import numbers
 from library.metrics import reach, services
 from library.metrics.services import EVERYTHING
 
@@ -77,7 +79,15 @@ def report_rows(year: int) -> dict[str, list[list]]:
     ]
     start, end = date(year, 1, 1), date(year, 12, 31)
     top = [
-        [rank, m.id, m.title, m.organisation.name, ", ".join(a.name_vi for a in m.areas), views]
+        # (the material's number is a name, not a quantity: never written as 1.234)
+        [
+            rank,
+            str(m.id),
+            m.title,
+            m.organisation.name,
+            ", ".join(a.name_vi for a in m.areas),
+            views,
+        ]
         for rank, (m, views) in enumerate(services.top_materials(EVERYTHING, start, end, 20), 1)
     ]
     return {"areas": province, "enterprises": enterprises, "top": top}
@@ -87,8 +97,23 @@ def top_headers() -> list[str]:
     return [_("Hạng"), _("Mã"), _("Tài liệu"), _("Tổ chức"), _("Lĩnh vực"), _("Lượt xem")]
 
 
+def csv_cell(value):
+    """A figure as the report's language writes it (4.071 and 12,6 in Vietnamese), so a
+    spreadsheet set to that language reads it as the number it is; text stays text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return numbers.number(value) if isinstance(value, int) else numbers.decimal(value)
+
+
+def csv_separator() -> str:
+    """Excel takes the list separator of the computer's region: `;` where the decimal mark is
+    a comma, as in Vietnamese; `,` in English."""
+    return ";" if get_locale().language == "vi" else ","
+
+
 def report_csv(year: int) -> bytes:
-    """UTF-8 with a BOM, so Excel and LibreOffice read the Vietnamese letters."""
+    """UTF-8 with a BOM, so Excel and LibreOffice read the Vietnamese letters; separated and
+    with figures written as Excel set to the report's language expects them."""
     rows = report_rows(year)
     buffer = io.StringIO()
     table = [
@@ -101,7 +126,8 @@ def report_csv(year: int) -> bytes:
         top_headers(),
         *rows["top"],
     ]
-    csv.writer(buffer).writerows(inert_rows(table))
+    cells = [[csv_cell(value) for value in row] for row in inert_rows(table)]
+    csv.writer(buffer, delimiter=csv_separator()).writerows(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

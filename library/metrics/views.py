@@ -18,6 +18,7 @@ from library.models import Organisation
 from library.models.base import utcnow
 from library.models.events import CHANNELS
 from library.sharing.services import creditable_enterprises
+from library.templating import area_name
 from library.tracking.services import local_time
 from library.web import show_form_errors
 
@@ -71,9 +72,10 @@ def reach_page():
     year = _year()
     rows = reach.reach_by_area(year)
     chart = charts.hbars(
-        [(r.area.name_vi, r.reach_pct or 0) for r in rows],
+        [(area_name(r.area), r.reach_pct or 0) for r in rows],
         maximum=100,
         marks=[(r.target_2025, r.target_2030) for r in rows],
+        pct=True,
     )
     enterprises = [
         (org, reach.reach_by_area(year, org)) for org in reach.enterprises_with_workforce()
@@ -172,15 +174,16 @@ def offline_sessions():
 @bp.route("/report")
 @admin_required
 def download_report():
+    """The yearly report: XLSX unless CSV is asked for."""
     year = _year()
-    if request.args.get("format") == "xlsx":
-        body = report.report_xlsx(year)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        name = f"bao-cao-1268-{year}.xlsx"
-    else:
+    if request.args.get("format") == "csv":
         body = report.report_csv(year)
         mimetype = "text/csv; charset=utf-8"
         name = f"bao-cao-1268-{year}.csv"
+    else:
+        body = report.report_xlsx(year)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"bao-cao-1268-{year}.xlsx"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, mimetype=mimetype, headers=headers)
 
