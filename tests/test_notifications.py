@@ -191,3 +191,9 @@ def test_an_import_by_an_editor_mails_the_reviewer_once_per_material(app, runner
     assert "đã nhập 2" in result.output, result.output
     assert [m["To"] for m in outbox()] == ["duyet@so-gddt.vn"] * 2
     assert "https://thuvien.example/materials/" in outbox()[0].get_content()
+
+
+def test_the_header_count_is_for_those_reviews_concern(signed_in, make_user, make_org):
+    assert header_count(signed_in(make_user("admin"))) == "0"
+    union = make_org(code="cd-a", name="Công đoàn A", type_="union")
+    assert header_count(signed_in(make_user("union", union))) is None

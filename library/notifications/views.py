@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from library.accounts.permissions import EDITING_ROLES
 from library.extensions import db
 from library.notifications import bp, services
 
@@ -26,8 +27,9 @@ def notification_label(event: str, revision: bool) -> str:
 
 @bp.app_context_processor
 def unread_notifications():
-    """The count the header shows (only to those notifications are for)."""
-    if not current_user.is_authenticated or current_user.role not in ("reviewer", "editor"):
+    """The count the header shows to those reviews concern (administrators are told where an
+    organisation has no reviewer)."""
+    if not current_user.is_authenticated or current_user.role not in EDITING_ROLES:
         return {"unread_notifications": None}
     try:
         return {"unread_notifications": services.unread_count(current_user)}
