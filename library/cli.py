@@ -166,6 +166,16 @@ def material_status(material_id, status, reason, as_email):
     click.echo(f"tài liệu {material.id}: {material.status}")
 
 
+@commands.command("publish-scheduled")
+def publish_scheduled():
+    """Publish the scheduled materials whose time has come (run every few minutes by a timer)."""
+    published = catalog.publish_scheduled()
+    db.session.commit()
+    for material in published:
+        click.echo(f"tài liệu {material.id}: published")
+    click.echo(f"{len(published)} tài liệu đã xuất bản theo lịch hẹn")
+
+
 @commands.command("import-materials")
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", default=None, help="Organisation for lines that name none.")

@@ -47,10 +47,13 @@ ACTION_LABELS = {
     "enable": _l("Mở lại tài khoản"),
     "send_password_reset": _l("Gửi thư đặt lại mật khẩu"),
     "reset_password": _l("Đặt lại mật khẩu"),
+    "schedule": _l("Hẹn giờ xuất bản"),
+    "publish_scheduled": _l("Xuất bản theo lịch hẹn"),
 }
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),
     "in_review": _l("Chờ duyệt"),
+    "scheduled": _l("Hẹn giờ xuất bản"),
     "published": _l("Đã xuất bản"),
     "withdrawn": _l("Đã thu hồi"),
 }
@@ -79,6 +82,7 @@ class MaterialForm(FlaskForm):
     legal_basis = StringField(_l("Căn cứ pháp lý"))
     effective_at = DateField(_l("Ngày có hiệu lực"), validators=[Optional()])
     superseded_by = StringField(_l("Được thay thế bởi tài liệu (mã số)"))
+    publish_at = StringField(_l("Hẹn giờ xuất bản"))
     organisation = SelectField(_l("Tổ chức"), choices=[])
 
     def material_fields(self) -> dict:
@@ -96,6 +100,7 @@ class MaterialForm(FlaskForm):
             "legal_basis",
             "effective_at",
             "superseded_by",
+            "publish_at",
         )
         return {name: getattr(self, name).data for name in names}
 

@@ -1,6 +1,6 @@
 """The editors' pages: their organisation's materials, the upload form, review and withdrawal."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +18,8 @@ from library.errors import DomainError, PermissionDenied
 from library.extensions import db
 from library.models import Material, Organisation, PendingRevision
 from library.models.materials import STATUSES
-from library.templating import area_name
+from library.templating import area_name, format_moment
+from library.tracking.services import local_time
 from library.web import page_arg, show_form_errors
 
 
@@ -57,6 +58,7 @@ def _material_form(material: Material | None = None) -> MaterialForm:
         form.areas.data = material.area_codes
         form.tags.data = ", ".join(material.tag_names)
         form.superseded_by.data = str(material.superseded_by_id or "")
+        form.publish_at.data = local_input(material.publish_at)
         if current_user.is_admin:
             form.organisation.data = material.organisation.code
         _show_revision(form, material.pending_revision)
@@ -75,10 +77,17 @@ def _show_revision(form: MaterialForm, revision) -> None:
             form.tags.data = ", ".join(value)
         elif name == "effective_at":
             form.effective_at.data = date.fromisoformat(value) if value else None
+        elif name == "publish_at":
+            form.publish_at.data = local_input(datetime.fromisoformat(value) if value else None)
         elif name == "superseded_by":
             form.superseded_by.data = str(value or "")
         elif name in form:
             form[name].data = value or ""
+
+
+def local_input(moment: datetime | None) -> str:
+    """A moment as a datetime-local field shows it: on the province's clock, to the minute."""
+    return local_time(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def _chosen_organisation(form: MaterialForm) -> Organisation | None:
@@ -157,6 +166,8 @@ def _status_message(material: Material) -> str:
     return {
         "draft": _("Đã lưu bản nháp."),
         "in_review": _("Đã gửi duyệt. Tài liệu sẽ hiển thị sau khi được duyệt."),
+        "scheduled": _("Đã hẹn giờ: tài liệu sẽ được xuất bản lúc %(moment)s.")
+        % {"moment": format_moment(material.publish_at)},
         "published": _("Đã xuất bản."),
     }.get(material.status, _("Đã lưu."))
 

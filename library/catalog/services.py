@@ -14,7 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from library.accounts import services as accounts
-from library.accounts.permissions import can_create_in, can_edit, can_review, can_see, require
+from library.accounts.permissions import (
+    SYSTEM,
+    can_create_in,
+    can_edit,
+    can_review,
+    can_see,
+    require,
+)
 from library.audit import record_change
 from library.catalog import media, reading, workflow
 from library.catalog.validation import clean_fields, clean_text
@@ -29,6 +36,7 @@ from library.errors import (
 )
 from library.extensions import db
 from library.models import Area, Material, Organisation, PendingRevision, StoredFile, Tag
+from library.models.base import utcnow
 from library.storage import (
     TooLarge,
     file_sha256,
@@ -52,6 +60,7 @@ PLAIN_FIELDS = (
     "alt_text",
     "external_id",
     "effective_at",
+    "publish_at",
 )
 CONTENT_KINDS = {"video_url": {"video"}, "body": {"legal_digest", "book", "leaflet"}}
 
@@ -126,7 +135,32 @@ def update_material(actor, material: Material, raw: dict, upload: Upload | None 
         target = workflow.resolve(actor, material, fields["status"])
         if target != material.status:
             workflow.move(actor, material, target)
+    elif changes and material.status == "scheduled":
+        _recheck_schedule(actor, material)
     return material
+
+
+def _recheck_schedule(actor, material: Material) -> None:
+    """A scheduled material edited: one whose edit needs review goes back for review; one
+    whose publication time was brought forward is published now."""
+    target = workflow.resolve(actor, material, "published")
+    if target != material.status:
+        workflow.move(actor, material, target)
+
+
+def publish_scheduled(now: datetime | None = None) -> list[Material]:
+    """Publish every scheduled material whose time has come (the timer's command)."""
+    due = db.session.scalars(
+        select(Material)
+        .where(Material.status == "scheduled")
+        .where((Material.publish_at.is_(None)) | (Material.publish_at <= (now or utcnow())))
+        .order_by(Material.publish_at, Material.id)
+        # Two timers at once (two hosts): each publishes only what the other has not taken.
+        .with_for_update(skip_locked=True)
+    ).all()
+    for material in due:
+        workflow.move(SYSTEM, material, "published", "publish_scheduled")
+    return due
 
 
 def _asks_for(raw: dict, status: str) -> bool:
@@ -145,7 +179,7 @@ def approve_material(actor, material: Material) -> Material:
     if material.status != "in_review":
         raise InvalidTransition(_l("Tài liệu không ở trạng thái chờ duyệt."))
     material.review_comment = ""
-    workflow.move(actor, material, "published", "approve")
+    workflow.move(actor, material, workflow.release(material), "approve")
     return material
 
 
