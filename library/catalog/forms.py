@@ -4,15 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from library.models.materials import KINDS, LICENSES
 
@@ -80,7 +78,8 @@ class MaterialForm(FlaskForm):
     body = TextAreaField(_l("hoặc nội dung (Markdown)"))
     alt_text = StringField(_l("Mô tả ảnh (cho người khiếm thị)"))
     legal_basis = StringField(_l("Căn cứ pháp lý"))
-    effective_at = DateField(_l("Ngày có hiệu lực"), validators=[Optional()])
+    # Text, checked by the services (one Vietnamese message for a bad date, as in the API).
+    effective_at = StringField(_l("Ngày có hiệu lực"), widget=DateInput())
     superseded_by = StringField(_l("Được thay thế bởi tài liệu (mã số)"))
     publish_at = StringField(_l("Hẹn giờ xuất bản"))
     organisation = SelectField(_l("Tổ chức"), choices=[])

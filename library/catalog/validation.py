@@ -69,6 +69,14 @@ def whole_number(value, errors: dict, name: str, upper: int = 10_000_000) -> int
 
 def clean_fields(raw: dict) -> dict:
     """Return the given fields normalised, or raise ValidationFailed listing every problem."""
+    out, errors = clean_fields_partly(raw)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return out
+
+
+def clean_fields_partly(raw: dict) -> tuple[dict, dict]:
+    """The fields that are fine, normalised, and the problem of each other one."""
     errors: dict[str, str] = {}
     out: dict = {}
     for name in raw:
@@ -78,9 +86,7 @@ def clean_fields(raw: dict) -> dict:
             out[name] = CLEANERS[name](raw[name])
         except ValueError as err:
             errors[name] = str(err.args[0])
-    if errors:
-        raise ValidationFailed(errors=errors)
-    return out
+    return out, errors
 
 
 def _title(value) -> str:
