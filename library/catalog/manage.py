@@ -15,7 +15,7 @@ from library.areas import all_areas
 from library.audit import history_of
 from library.catalog import bp, bulk, kept_files, revisions, services
 from library.catalog.forms import MaterialForm, ReviewForm, WithdrawForm
-from library.errors import DomainError, DuplicateFile, FileRejected, PermissionDenied
+from library.errors import DomainError, FileRejected, PermissionDenied
 from library.extensions import db
 from library.models import Material, Organisation, PendingRevision
 from library.models.materials import STATUSES
@@ -231,8 +231,7 @@ def _save(form: MaterialForm, save):
         raise
     except DomainError as err:
         show_form_errors(form, err)
-        refused = isinstance(err, FileRejected | DuplicateFile) or err.extra.get("file_refused")
-        if refused or file_errors or err.status >= 500:
+        if services.file_refused(err) or file_errors or err.status >= 500:
             kept = _drop(kept)
     else:
         if not problems and not file_errors:

@@ -27,6 +27,7 @@ from library.catalog import media, reading, workflow
 from library.catalog.validation import clean_fields, clean_fields_partly, clean_text
 from library.errors import (
     STORAGE_ERRNOS,
+    DomainError,
     DuplicateFile,
     FileRejected,
     InvalidTransition,
@@ -185,7 +186,14 @@ def _fill(material: Material, fields: dict, errors: dict, upload: Upload | None,
     if refused is not None and set(errors) == {"file"}:
         raise refused
     if errors:
-        raise ValidationFailed(errors=errors, file_refused=refused is not None)
+        raise ValidationFailed(errors=errors, file_refused=file_refused(refused))
+
+
+def file_refused(err: DomainError | None) -> bool:
+    """Whether an error refuses the file itself (not a good file sent with the wrong kind)."""
+    if isinstance(err, FileRejected | DuplicateFile):
+        return not getattr(err, "fits_another_kind", False)
+    return bool(err is not None and err.extra.get("file_refused"))
 
 
 def _check_fields_and_file(raw: dict, upload: Upload | None, actor, kind: str) -> None:
@@ -198,7 +206,7 @@ def _check_fields_and_file(raw: dict, upload: Upload | None, actor, kind: str) -
             check_upload(upload, fields.get("kind", kind), actor)
         except (FileRejected, DuplicateFile) as err:
             errors.update(err.errors)
-            raise ValidationFailed(errors=errors, file_refused=True) from None
+            raise ValidationFailed(errors=errors, file_refused=file_refused(err)) from None
     raise ValidationFailed(errors=errors)
 
 
@@ -402,7 +410,9 @@ def _inspect(incoming, kind):
         raise FileRejected(_l("Tệp rỗng."), status=422)
     facts = media.inspect(incoming.path, incoming.head, current_app.config["MAX_IMAGE_PIXELS"])
     if kind and facts.family not in media.KIND_FAMILIES.get(kind, ()):
-        raise FileRejected(_l("Tệp này không phù hợp với loại tài liệu đã chọn."), status=415)
+        refusal = FileRejected(_l("Tệp này không phù hợp với loại tài liệu đã chọn."), status=415)
+        refusal.fits_another_kind = True  # a good file: the form keeps it for another kind
+        raise refusal
     return facts
 
 
