@@ -77,9 +77,8 @@ def bulk_action():
     except DomainError as err:
         db.session.rollback()
         outcomes = err.extra.get("outcomes")
-        if outcomes is None:
-            flash(_reason_of(err), "error")
-            return redirect(url_for("catalog.manage"), 303)
+        if outcomes is None:  # refused before any material was tried
+            return _bulk_page(action, [], _reason_of(err)), 422
         return _bulk_page(action, outcomes, err.message), 422
     db.session.commit()
     return _bulk_page(action, outcomes, None)
@@ -172,10 +171,7 @@ def new_material():
     if form.is_submitted():
         fields = {**form.material_fields(), "status": _status_wanted()}
         org = _chosen_organisation(form) if "organisation" not in _form_errors(form) else None
-        if current_user.is_admin and org is None:
-            form.organisation.errors = [_("Cần chọn tổ chức.")]
-        else:
-            require(org is not None)
+        require(org is not None or current_user.is_admin)  # (the service names the field)
         saved, kept = _save(
             form, lambda upload: services.create_material(current_user, org, fields, upload)
         )

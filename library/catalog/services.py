@@ -87,8 +87,12 @@ def get_material(material_id) -> Material:
 
 def create_material(actor, organisation: Organisation, raw: dict, upload: Upload | None = None):
     """Create a material of an organisation from raw fields and an optional file."""
-    require(can_create_in(actor, organisation))
     fields, errors = clean_fields_partly(raw)
+    if organisation is None:  # an administrator who chose none: said with the other problems
+        require(getattr(actor, "is_admin", False))
+        errors["organisation"] = _l("Cần chọn tổ chức.")
+    else:
+        require(can_create_in(actor, organisation))
     errors.update({k: v for k, v in _missing(fields, REQUIRED) if k not in errors})
     material = Material(
         organisation=organisation, created_by_id=getattr(actor, "id", None), status="draft"
