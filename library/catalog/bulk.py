@@ -32,16 +32,17 @@ class Outcome:
 
 def apply(actor, material_ids: list, action: str, value: str | list = "") -> list[Outcome]:
     """Do `action` on each material; raise ValidationFailed (nothing done) with the outcomes
-    in `extra["outcomes"]` if any is refused. A material the actor may not edit is a 403."""
+    as its `outcomes` if any is refused. A material the actor may not edit is a 403."""
     require(getattr(actor, "role", None) in EDITING_ROLES)
     materials = _chosen(actor, material_ids)
     change = _change(action, value)
     outcomes = [_one(actor, material, change) for material in materials]
     if any(o.refused for o in outcomes):
-        raise ValidationFailed(
-            _l("Chưa thay đổi tài liệu nào: một số tài liệu không thực hiện được thao tác này."),
-            outcomes=outcomes,
+        refusal = ValidationFailed(
+            _l("Chưa thay đổi tài liệu nào: một số tài liệu không thực hiện được thao tác này.")
         )
+        refusal.outcomes = outcomes  # for the page, never for a JSON answer
+        raise refusal
     return outcomes
 
 

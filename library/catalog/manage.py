@@ -76,7 +76,7 @@ def bulk_action():
         raise
     except DomainError as err:
         db.session.rollback()
-        outcomes = err.extra.get("outcomes")
+        outcomes = getattr(err, "outcomes", None)
         if outcomes is None:  # refused before any material was tried
             return _bulk_page(action, [], _reason_of(err)), 422
         return _bulk_page(action, outcomes, err.message), 422

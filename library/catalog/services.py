@@ -190,14 +190,22 @@ def _fill(material: Material, fields: dict, errors: dict, upload: Upload | None,
     if refused is not None and set(errors) == {"file"}:
         raise refused
     if errors:
-        raise ValidationFailed(errors=errors, file_refused=file_refused(refused))
+        raise _problems(errors, file_refused(refused))
 
 
 def file_refused(err: DomainError | None) -> bool:
     """Whether an error refuses the file itself (not a good file sent with the wrong kind)."""
     if isinstance(err, FileRejected | DuplicateFile):
         return not getattr(err, "fits_another_kind", False)
-    return bool(err is not None and err.extra.get("file_refused"))
+    return bool(getattr(err, "file_refused", False))
+
+
+def _problems(errors: dict, refuses_file: bool) -> ValidationFailed:
+    """Every problem of a submit; whether its file was refused is for the form only (it keeps
+    a good file for the next submit), never part of an API answer."""
+    failure = ValidationFailed(errors=errors)
+    failure.file_refused = refuses_file
+    return failure
 
 
 def _check_fields_and_file(raw: dict, upload: Upload | None, actor, kind: str) -> None:
@@ -210,7 +218,7 @@ def _check_fields_and_file(raw: dict, upload: Upload | None, actor, kind: str) -
             check_upload(upload, fields.get("kind", kind), actor)
         except (FileRejected, DuplicateFile) as err:
             errors.update(err.errors)
-            raise ValidationFailed(errors=errors, file_refused=file_refused(err)) from None
+            raise _problems(errors, file_refused(err)) from None
     raise ValidationFailed(errors=errors)
 
 
