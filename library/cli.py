@@ -12,6 +12,7 @@ from library import copying
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.areas import ensure_areas
+from library.catalog import kept_files
 from library.catalog import services as catalog
 from library.catalog.importer import count_lines, import_manifest
 from library.catalog.services import make_missing_reading_views
@@ -164,6 +165,18 @@ def material_status(material_id, status, reason, as_email):
         _fail(err)
     db.session.commit()
     click.echo(f"tài liệu {material.id}: {material.status}")
+
+
+@commands.command("publish-scheduled")
+def publish_scheduled():
+    """Publish the scheduled materials whose time has come (run every few minutes by a timer);
+    also delete the upload form's kept files past their time."""
+    published = catalog.publish_scheduled()
+    db.session.commit()
+    kept_files.sweep()
+    for material in published:
+        click.echo(f"tài liệu {material.id}: published")
+    click.echo(f"{len(published)} tài liệu đã xuất bản theo lịch hẹn")
 
 
 @commands.command("import-materials")

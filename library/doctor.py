@@ -43,7 +43,8 @@ from library.sharing.cards import CARDS
 from library.storage import file_sha256, get_storage
 
 QUARANTINE = "quarantine"
-SKIPPED_DIRS = ("tmp", "derived", CARDS, QUARANTINE)
+KEPT = "kept"  # library.catalog.kept_files
+SKIPPED_DIRS = ("tmp", "derived", CARDS, QUARANTINE, KEPT)
 # Files of the project's checkout in the default upload folder (it keeps the folder in git).
 CHECKOUT_FILES = {".gitkeep"}
 DERIVED_NAMES = (media.LIST_THUMB, media.MEDIUM_IMAGE, media.PREVIEW_IMAGE)
@@ -265,6 +266,8 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
             )
         elif top == CARDS or relative.as_posix() in CHECKOUT_FILES:
             continue  # drawn preview cards are drawn again when missing
+        elif top == KEPT:
+            continue  # files kept for an editor's next submit: they expire by themselves
         elif top == "derived":
             if len(relative.parts) >= 3 and relative.parts[2] in hashes:
                 continue

@@ -3,7 +3,7 @@
 import markdown as md
 import nh3
 from flask import request
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -88,6 +88,13 @@ def format_day(day) -> str:
     return format_date(day, "medium" if str(get_locale()) == "en" else "dd/MM/yyyy")
 
 
+def format_moment(moment) -> str:
+    """A moment on the province's clock: 01/12/2026 07:00 (Dec 1, 2026, 7:00 AM in English)."""
+    if not moment:
+        return ""
+    return format_datetime(moment, "medium" if str(get_locale()) == "en" else "dd/MM/yyyy HH:mm")
+
+
 def area_name(area) -> str:
     return area.name_en if str(get_locale()) == "en" else area.name_vi
 
@@ -108,6 +115,7 @@ def register(app) -> None:
         human_size=human_size,
         markdown=render_markdown,
         date=format_day,
+        moment=format_moment,
         kind_label=lambda k: KIND_LABELS.get(k, k),
         license_label=lambda c: LICENSE_LABELS.get(c, c),
         status_label=lambda s: STATUS_LABELS.get(s, s),

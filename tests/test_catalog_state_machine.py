@@ -17,7 +17,7 @@ from library.extensions import db
 from library.models import Material
 
 ROLES = (None, "union", "editor", "reviewer", "admin")
-STATES = ("draft", "in_review", "published", "withdrawn")
+STATES = ("draft", "in_review", "scheduled", "published", "withdrawn")
 E, R, A = "editor", "reviewer", "admin"
 STAFF = {E, R, A}
 NOBODY: set = set()
@@ -40,12 +40,23 @@ RULES = {
     ("withdrawn", "in_review"): (STAFF, STAFF),
     ("withdrawn", "published"): (STAFF, {R, A}),
     ("withdrawn", "withdrawn"): (NOBODY, NOBODY),
+    # Scheduled: let out like a publication, published by the timer at its time.
+    ("draft", "scheduled"): (STAFF, {R, A}),
+    ("in_review", "scheduled"): (STAFF, {R, A}),
+    ("withdrawn", "scheduled"): (STAFF, {R, A}),
+    ("published", "scheduled"): (NOBODY, NOBODY),
+    ("scheduled", "draft"): (STAFF, STAFF),
+    ("scheduled", "in_review"): (STAFF, STAFF),
+    ("scheduled", "scheduled"): (NOBODY, NOBODY),
+    ("scheduled", "published"): (STAFF, {R, A}),
+    ("scheduled", "withdrawn"): (STAFF, STAFF),
 }
 # Withdrawn by an administrator: only an administrator brings it back.
 ADMIN_WITHDRAWN = {
     ("withdrawn", "draft"): ({A}, {A}),
     ("withdrawn", "in_review"): ({A}, {A}),
     ("withdrawn", "published"): ({A}, {A}),
+    ("withdrawn", "scheduled"): ({A}, {A}),
     ("withdrawn", "withdrawn"): (NOBODY, NOBODY),
 }
 
@@ -86,7 +97,7 @@ def test_every_role_state_and_target_follows_the_table():
         if got != want:
             wrong.append(f"{role} own={own} review={review} {state}->{target} admin={by_admin}")
             wrong[-1] += f": got {got}, wanted {want}"
-    assert checked == 5 * 2 * 2 * (16 + 4)
+    assert checked == 5 * 2 * 2 * (25 + 5)
     assert not wrong, "\n".join(wrong)
 
 

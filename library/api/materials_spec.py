@@ -43,6 +43,7 @@ MATERIAL = {
         "created_at",
         "updated_at",
         "published_at",
+        "publish_at",
         "file",
     ],  # fmt: skip
     "properties": {
@@ -65,6 +66,11 @@ MATERIAL = {
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "publish_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "Thời điểm hẹn xuất bản (trạng thái scheduled cho đến lúc đó).",
+        },
         "file": {"anyOf": [ref("MaterialFile"), {"type": "null"}]},
     },
 }
@@ -109,6 +115,11 @@ MATERIAL_INPUT = {
         "external_id": {"type": "string", "maxLength": 120},
         "effective_at": {"type": ["string", "null"], "format": "date"},
         "superseded_by": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
+        "publish_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "Hẹn xuất bản lúc này (không có múi giờ: giờ Việt Nam).",
+        },
         "organisation": {"type": "string", "description": "Mã tổ chức (chỉ quản trị viên)."},
     },
 }

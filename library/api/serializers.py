@@ -26,6 +26,7 @@ def material_json(material: Material) -> dict:
         "created_at": material.created_at.isoformat(),
         "updated_at": material.updated_at.isoformat(),
         "published_at": material.published_at.isoformat() if material.published_at else None,
+        "publish_at": material.publish_at.isoformat() if material.publish_at else None,
         "file": file_json(material),
     }
     return data

@@ -4,15 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, DateInput, ListWidget
 
 from library.models.materials import KINDS, LICENSES
 
@@ -47,10 +45,13 @@ ACTION_LABELS = {
     "enable": _l("Mở lại tài khoản"),
     "send_password_reset": _l("Gửi thư đặt lại mật khẩu"),
     "reset_password": _l("Đặt lại mật khẩu"),
+    "schedule": _l("Hẹn giờ xuất bản"),
+    "publish_scheduled": _l("Xuất bản theo lịch hẹn"),
 }
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),
     "in_review": _l("Chờ duyệt"),
+    "scheduled": _l("Hẹn giờ xuất bản"),
     "published": _l("Đã xuất bản"),
     "withdrawn": _l("Đã thu hồi"),
 }
@@ -77,8 +78,10 @@ class MaterialForm(FlaskForm):
     body = TextAreaField(_l("hoặc nội dung (Markdown)"))
     alt_text = StringField(_l("Mô tả ảnh (cho người khiếm thị)"))
     legal_basis = StringField(_l("Căn cứ pháp lý"))
-    effective_at = DateField(_l("Ngày có hiệu lực"), validators=[Optional()])
+    # Text, checked by the services (one Vietnamese message for a bad date, as in the API).
+    effective_at = StringField(_l("Ngày có hiệu lực"), widget=DateInput())
     superseded_by = StringField(_l("Được thay thế bởi tài liệu (mã số)"))
+    publish_at = StringField(_l("Hẹn giờ xuất bản"))
     organisation = SelectField(_l("Tổ chức"), choices=[])
 
     def material_fields(self) -> dict:
@@ -96,6 +99,7 @@ class MaterialForm(FlaskForm):
             "legal_basis",
             "effective_at",
             "superseded_by",
+            "publish_at",
         )
         return {name: getattr(self, name).data for name in names}
 

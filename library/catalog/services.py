@@ -14,12 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from library.accounts import services as accounts
-from library.accounts.permissions import can_create_in, can_edit, can_review, can_see, require
+from library.accounts.permissions import (
+    SYSTEM,
+    can_create_in,
+    can_edit,
+    can_review,
+    can_see,
+    require,
+)
 from library.audit import record_change
 from library.catalog import media, reading, workflow
-from library.catalog.validation import clean_fields, clean_text
+from library.catalog.validation import clean_fields, clean_fields_partly, clean_text
 from library.errors import (
     STORAGE_ERRNOS,
+    DomainError,
     DuplicateFile,
     FileRejected,
     InvalidTransition,
@@ -29,6 +37,7 @@ from library.errors import (
 )
 from library.extensions import db
 from library.models import Area, Material, Organisation, PendingRevision, StoredFile, Tag
+from library.models.base import utcnow
 from library.storage import (
     TooLarge,
     file_sha256,
@@ -52,6 +61,7 @@ PLAIN_FIELDS = (
     "alt_text",
     "external_id",
     "effective_at",
+    "publish_at",
 )
 CONTENT_KINDS = {"video_url": {"video"}, "body": {"legal_digest", "book", "leaflet"}}
 
@@ -77,17 +87,18 @@ def get_material(material_id) -> Material:
 
 def create_material(actor, organisation: Organisation, raw: dict, upload: Upload | None = None):
     """Create a material of an organisation from raw fields and an optional file."""
-    require(can_create_in(actor, organisation))
-    fields = clean_fields(raw)
-    _require_fields(fields, ("title", "kind", "areas", "license"))
+    fields, errors = clean_fields_partly(raw)
+    if organisation is None:  # an administrator who chose none: said with the other problems
+        require(getattr(actor, "is_admin", False))
+        errors["organisation"] = _l("Cần chọn tổ chức.")
+    else:
+        require(can_create_in(actor, organisation))
+    errors.update({k: v for k, v in _missing(fields, REQUIRED) if k not in errors})
     material = Material(
         organisation=organisation, created_by_id=getattr(actor, "id", None), status="draft"
     )
-    _apply(material, fields)
-    db.session.add(material)
-    if upload is not None and upload.filename:
-        material.file = store_upload(upload, material.kind, actor)
-    _check_content(material)
+    _fill(material, fields, errors, upload, actor)
+    db.session.add(material)  # (already there when it came with a file)
     target = workflow.resolve(actor, material, fields.get("status", "draft"))
     if target != "draft":
         workflow.move(actor, material, target, audit=False)
@@ -110,14 +121,12 @@ def update_material(actor, material: Material, raw: dict, upload: Upload | None 
         # Taken offline first: its edits then need no review until it is published again.
         workflow.move(actor, material, "draft")
     if revisions.edit_waits_for_review(actor, material):
+        _check_fields_and_file(raw, upload, actor, material.kind)
         revisions.propose_revision(actor, material, raw, upload)
         return material
-    fields = clean_fields(raw)
+    fields, errors = clean_fields_partly(raw)
     before = _snapshot(material)
-    _apply(material, fields)
-    if upload is not None and upload.filename:
-        material.file = store_upload(upload, material.kind, actor)
-    _check_content(material)
+    _fill(material, fields, errors, upload, actor)
     db.session.flush()
     changes = {k: [before.get(k), v] for k, v in _snapshot(material).items() if before.get(k) != v}
     if changes:
@@ -126,7 +135,91 @@ def update_material(actor, material: Material, raw: dict, upload: Upload | None 
         target = workflow.resolve(actor, material, fields["status"])
         if target != material.status:
             workflow.move(actor, material, target)
+    elif changes and material.status == "scheduled":
+        _recheck_schedule(actor, material)
     return material
+
+
+def _recheck_schedule(actor, material: Material) -> None:
+    """A scheduled material edited: one whose edit needs review goes back for review; one
+    whose publication time was brought forward is published now."""
+    target = workflow.resolve(actor, material, "published")
+    if target != material.status:
+        workflow.move(actor, material, target)
+
+
+def publish_scheduled(now: datetime | None = None) -> list[Material]:
+    """Publish every scheduled material whose time has come (the timer's command)."""
+    due = db.session.scalars(
+        select(Material)
+        .where(Material.status == "scheduled")
+        .where((Material.publish_at.is_(None)) | (Material.publish_at <= (now or utcnow())))
+        .order_by(Material.publish_at, Material.id)
+        # Two timers at once (two hosts): each publishes only what the other has not taken.
+        .with_for_update(skip_locked=True)
+    ).all()
+    for material in due:
+        workflow.move(SYSTEM, material, "published", "publish_scheduled")
+    return due
+
+
+def _fill(material: Material, fields: dict, errors: dict, upload: Upload | None, actor) -> None:
+    """Apply the fields that are fine and the file to a material, then raise every problem at
+    once (the fields', the file's, the content's), so a form is corrected in one pass. A file
+    refused for itself alone keeps its own refusal (413, 415...)."""
+    errors = dict(errors)
+    with db.session.no_autoflush:  # a material half made is never written
+        try:
+            _apply(material, fields)
+        except ValidationFailed as err:
+            errors.update(err.errors)
+    refused, family = None, material.file.family if material.file else None
+    if upload is not None and upload.filename:
+        kind = material.kind if material.kind in media.KIND_FAMILIES else None
+        try:
+            if errors:  # the material will not be saved: its file is only checked
+                family = check_upload(upload, kind, actor)
+            else:
+                db.session.add(material)  # written first: the file's row joins its transaction
+                material.file = store_upload(upload, kind, actor)
+                family = material.file.family
+        except (FileRejected, DuplicateFile) as err:
+            errors.update(err.errors)
+            refused, family = err, None
+    errors = {**content_problems(material, family), **errors}
+    if refused is not None and set(errors) == {"file"}:
+        raise refused
+    if errors:
+        raise _problems(errors, file_refused(refused))
+
+
+def file_refused(err: DomainError | None) -> bool:
+    """Whether an error refuses the file itself (not a good file sent with the wrong kind)."""
+    if isinstance(err, FileRejected | DuplicateFile):
+        return not getattr(err, "fits_another_kind", False)
+    return bool(getattr(err, "file_refused", False))
+
+
+def _problems(errors: dict, refuses_file: bool) -> ValidationFailed:
+    """Every problem of a submit; whether its file was refused is for the form only (it keeps
+    a good file for the next submit), never part of an API answer."""
+    failure = ValidationFailed(errors=errors)
+    failure.file_refused = refuses_file
+    return failure
+
+
+def _check_fields_and_file(raw: dict, upload: Upload | None, actor, kind: str) -> None:
+    """Before an edit waits as a revision: its fields' problems and its file's, together."""
+    fields, errors = clean_fields_partly(raw)
+    if not errors:
+        return
+    if upload is not None and upload.filename:
+        try:
+            check_upload(upload, fields.get("kind", kind), actor)
+        except (FileRejected, DuplicateFile) as err:
+            errors.update(err.errors)
+            raise _problems(errors, file_refused(err)) from None
+    raise ValidationFailed(errors=errors)
 
 
 def _asks_for(raw: dict, status: str) -> bool:
@@ -145,7 +238,7 @@ def approve_material(actor, material: Material) -> Material:
     if material.status != "in_review":
         raise InvalidTransition(_l("Tài liệu không ở trạng thái chờ duyệt."))
     material.review_comment = ""
-    workflow.move(actor, material, "published", "approve")
+    workflow.move(actor, material, workflow.release(material), "approve")
     return material
 
 
@@ -241,32 +334,38 @@ REQUIRED_MESSAGES = {
 }
 
 
-def _require_fields(fields: dict, names) -> None:
-    missing = {n: REQUIRED_MESSAGES[n] for n in names if not fields.get(n)}
-    if missing:
-        raise ValidationFailed(errors=missing)
+REQUIRED = ("title", "kind", "areas", "license")
+
+
+def _missing(fields: dict, names) -> list[tuple[str, str]]:
+    return [(n, REQUIRED_MESSAGES[n]) for n in names if not fields.get(n)]
 
 
 def _check_content(material: Material) -> None:
-    """A material carries exactly one kind of content, and one that fits its kind."""
-    present = [n for n in ("file", "video_url", "body") if getattr(material, n)]
-    if not present:
-        raise ValidationFailed(
-            errors={"file": _l("Cần tải lên một tệp, nhập liên kết video hoặc viết nội dung.")}
-        )
-    if material.file is not None:
-        if material.file.family not in media.KIND_FAMILIES[material.kind]:
-            raise ValidationFailed(errors={"file": _l("Tệp này không phù hợp với loại tài liệu.")})
+    problems = content_problems(material, material.file.family if material.file else None)
+    if problems:
+        raise ValidationFailed(errors=problems)
+
+
+def content_problems(material: Material, family: str | None) -> dict:
+    """A material carries exactly one kind of content, and one that fits its kind: what is
+    wrong with it, by field (nothing about its kind while the kind itself is wrong). `family`
+    is its file's (pdf, image...), None without a file."""
+    present = [n for n in ("video_url", "body") if getattr(material, n)]
+    if not present and family is None:
+        return {"file": _l("Cần tải lên một tệp, nhập liên kết video hoặc viết nội dung.")}
+    if material.kind not in media.KIND_FAMILIES:
+        return {}
+    problems = {}
+    if family is not None and family not in media.KIND_FAMILIES[material.kind]:
+        problems["file"] = _l("Tệp này không phù hợp với loại tài liệu.")
     for name, kinds in CONTENT_KINDS.items():
         if getattr(material, name) and material.kind not in kinds:
-            raise ValidationFailed(
-                errors={name: _l("Nội dung này không phù hợp với loại tài liệu.")}
-            )
-    if material.kind == "poster" and material.file and material.file.family == "image":
+            problems[name] = _l("Nội dung này không phù hợp với loại tài liệu.")
+    if material.kind == "poster" and family == "image":
         if not material.alt_text:
-            raise ValidationFailed(
-                errors={"alt_text": _l("Áp phích cần có mô tả ảnh cho người khiếm thị.")}
-            )
+            problems["alt_text"] = _l("Áp phích cần có mô tả ảnh cho người khiếm thị.")
+    return problems
 
 
 def _snapshot(material: Material) -> dict:
@@ -283,20 +382,50 @@ def _snapshot(material: Material) -> dict:
 def store_upload(upload: Upload, kind: str | None = None, actor=None) -> StoredFile:
     """Check an upload by its content and keep it under its hash; refuse anything doubtful
     (a refusal names only what the uploader, `actor`, may see)."""
-    config = current_app.config
     storage = get_storage()
+    incoming = _receive(storage, upload)
     try:
-        incoming = storage.receive(upload.stream, _size_limit)
-    except TooLarge:
-        raise FileRejected(_l("Tệp vượt quá dung lượng cho phép."), status=413) from None
-    except OSError as error:
-        _storage_failed(error)
-    try:
-        return _keep(storage, incoming, upload.filename, kind, config["MAX_IMAGE_PIXELS"], actor)
+        return _keep(storage, incoming, upload.filename, kind, actor)
     except OSError as error:
         _storage_failed(error)
     finally:
         storage.discard(incoming)
+
+
+def check_upload(upload: Upload, kind: str | None = None, actor=None) -> str:
+    """Check an upload as store_upload does, keeping nothing (the material it comes with is
+    refused for another reason); return its family (pdf, image, video, audio)."""
+    storage = get_storage()
+    incoming = _receive(storage, upload)
+    try:
+        facts = _inspect(incoming, kind)
+        _unused_or_refuse(incoming.sha256, actor)
+        return facts.family
+    except OSError as error:
+        _storage_failed(error)
+    finally:
+        storage.discard(incoming)
+
+
+def _receive(storage, upload: Upload):
+    try:
+        return storage.receive(upload.stream, size_limit)
+    except TooLarge:
+        raise FileRejected(_l("Tệp vượt quá dung lượng cho phép."), status=413) from None
+    except OSError as error:
+        _storage_failed(error)
+
+
+def _inspect(incoming, kind):
+    """What a received file is, refusing an empty, doubtful or unfitting one."""
+    if incoming.size == 0:
+        raise FileRejected(_l("Tệp rỗng."), status=422)
+    facts = media.inspect(incoming.path, incoming.head, current_app.config["MAX_IMAGE_PIXELS"])
+    if kind and facts.family not in media.KIND_FAMILIES.get(kind, ()):
+        refusal = FileRejected(_l("Tệp này không phù hợp với loại tài liệu đã chọn."), status=415)
+        refusal.fits_another_kind = True  # a good file: the form keeps it for another kind
+        raise refusal
+    return facts
 
 
 def _storage_failed(error: OSError):
@@ -308,7 +437,7 @@ def _storage_failed(error: OSError):
     raise error
 
 
-def _size_limit(head: bytes) -> int:
+def size_limit(head: bytes) -> int:
     """Audio and video may be larger than documents and images."""
     config = current_app.config
     try:
@@ -320,12 +449,8 @@ def _size_limit(head: bytes) -> int:
     )
 
 
-def _keep(storage, incoming, filename: str, kind, max_pixels: int, actor) -> StoredFile:
-    if incoming.size == 0:
-        raise FileRejected(_l("Tệp rỗng."), status=422)
-    facts = media.inspect(incoming.path, incoming.head, max_pixels)
-    if kind and facts.family not in media.KIND_FAMILIES.get(kind, ()):
-        raise FileRejected(_l("Tệp này không phù hợp với loại tài liệu đã chọn."), status=415)
+def _keep(storage, incoming, filename: str, kind, actor) -> StoredFile:
+    facts = _inspect(incoming, kind)
     unused = _unused_or_refuse(incoming.sha256, actor)
     if facts.family == "image":
         media.clean_image(incoming.path)
@@ -347,7 +472,7 @@ def _keep(storage, incoming, filename: str, kind, max_pixels: int, actor) -> Sto
         mime_type=facts.mime_type,
         extension=facts.extension,
         size=storage.path(key).stat().st_size,
-        original_name=_display_name(filename),
+        original_name=display_name(filename),
         page_count=facts.page_count,
         width=facts.width,
         height=facts.height,
@@ -369,7 +494,7 @@ def _add_stored(stored: StoredFile, kept_key: str | None, filename: str, actor) 
         other = _unused_or_refuse(stored.sha256, actor)
         if other is None:
             raise
-        other.original_name = _display_name(filename)
+        other.original_name = display_name(filename)
         return other
     return stored
 
@@ -411,7 +536,7 @@ def _keep_again(storage, stored: StoredFile, incoming, filename: str) -> StoredF
         stored.stored_sha256 = file_sha256(storage.path(key))
         stored.size = storage.path(key).stat().st_size
         _thumbnails(storage, key, stored.sha256, stored.family)
-    stored.original_name = _display_name(filename)
+    stored.original_name = display_name(filename)
     return stored
 
 
@@ -426,7 +551,7 @@ def _thumbnails(storage, key: str, sha256: str, family: str) -> None:
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-def _display_name(filename: str) -> str:
+def display_name(filename: str) -> str:
     """The last part of the name the uploader gave, for display only (files are stored and
     downloaded under generated names): NFC, no control or direction-override characters."""
     text = BIDI_CONTROLS.sub("", clean_text(str(filename).replace("\x00", "")))

@@ -2,7 +2,8 @@
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ MATERIAL_FIELDS = TEXT_FIELDS + (
     "tags",
     "status",
     "effective_at",
+    "publish_at",
     "superseded_by",
 )
 
@@ -67,6 +69,14 @@ def whole_number(value, errors: dict, name: str, upper: int = 10_000_000) -> int
 
 def clean_fields(raw: dict) -> dict:
     """Return the given fields normalised, or raise ValidationFailed listing every problem."""
+    out, errors = clean_fields_partly(raw)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    return out
+
+
+def clean_fields_partly(raw: dict) -> tuple[dict, dict]:
+    """The fields that are fine, normalised, and the problem of each other one."""
     errors: dict[str, str] = {}
     out: dict = {}
     for name in raw:
@@ -76,9 +86,7 @@ def clean_fields(raw: dict) -> dict:
             out[name] = CLEANERS[name](raw[name])
         except ValueError as err:
             errors[name] = str(err.args[0])
-    if errors:
-        raise ValidationFailed(errors=errors)
-    return out
+    return out, errors
 
 
 def _title(value) -> str:
@@ -153,6 +161,25 @@ def _date(value) -> date | None:
         raise ValueError(_l("Ngày không hợp lệ (định dạng YYYY-MM-DD).")) from None
 
 
+# A moment typed without its zone is on the province's clock.
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _moment(value) -> datetime | None:
+    """A moment in UTC from an ISO date and time ("2027-01-01T07:00", with or without its zone)
+    or a date alone (its midnight); None if left empty."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(_l("Thời điểm không hợp lệ (định dạng YYYY-MM-DD HH:MM).")) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LOCAL_ZONE)
+    return value.astimezone(UTC)
+
+
 def _reference(value) -> int | None:
     if value in (None, "", 0, "0"):
         return None
@@ -179,5 +206,6 @@ CLEANERS = {
     "tags": _tags,
     "status": _status,
     "effective_at": _date,
+    "publish_at": _moment,
     "superseded_by": _reference,
 }

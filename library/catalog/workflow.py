@@ -19,7 +19,9 @@ from library.notifications import services as notifications
 REVIEWING_ROLES = ("admin", "reviewer")
 # The audit trail's name of a move, by the state it leads to.
 ACTIONS = {"draft": "unpublish", "in_review": "submit", "published": "publish"}
-ACTIONS["withdrawn"] = "withdraw"
+ACTIONS.update(scheduled="schedule", withdrawn="withdraw")
+# The states a material reaches when it is let out: at once, or at its publication time.
+RELEASED = ("published", "scheduled")
 
 ADMIN_WITHDRAWAL = _l(
     "Tài liệu này do quản trị viên thu hồi: chỉ quản trị viên mới có thể đưa lại lên mạng."
@@ -29,6 +31,7 @@ ALREADY_THERE = _l("Tài liệu đã ở trạng thái này.")
 PUBLISHED_NOT_RESUBMITTED = _l(
     "Tài liệu đã xuất bản không gửi duyệt lại; bản sửa đổi của nó chờ duyệt riêng."
 )
+ALREADY_PUBLISHED = _l("Tài liệu đã xuất bản, không hẹn giờ xuất bản lại.")
 UNKNOWN_STATE = _l("Trạng thái không hợp lệ.")
 
 
@@ -58,10 +61,12 @@ def check(s: Situation, target: str) -> None:
         raise InvalidTransition(ALREADY_THERE)
     if s.state == "withdrawn" and s.withdrawn_by_admin and s.role != "admin":
         raise InvalidTransition(ADMIN_WITHDRAWAL)
-    if target == "published" and s.requires_review and not s.reviews:
+    if target in RELEASED and s.requires_review and not s.reviews:
         raise InvalidTransition(NEEDS_REVIEW)
     if target == "in_review" and s.state == "published":
         raise InvalidTransition(PUBLISHED_NOT_RESUBMITTED)
+    if target == "scheduled" and s.state == "published":
+        raise InvalidTransition(ALREADY_PUBLISHED)
 
 
 def allowed(s: Situation, target: str) -> bool:
@@ -88,11 +93,18 @@ def situation(actor, material) -> Situation:
 
 def resolve(actor, material, wanted: str) -> str:
     """The state a request to publish (or keep as draft) leads to: where the organisation
-    requires review and the actor does not review, publishing submits for review."""
+    requires review and the actor does not review, publishing submits for review; a material
+    whose publication time is still to come is scheduled."""
     if wanted != "published" or material.status == "published":
         return wanted
     s = situation(actor, material)
-    return "in_review" if s.requires_review and not s.reviews else "published"
+    return "in_review" if s.requires_review and not s.reviews else release(material)
+
+
+def release(material) -> str:
+    """Published now, or scheduled for a publication time still to come."""
+    when = material.publish_at
+    return "scheduled" if when is not None and when > utcnow() else "published"
 
 
 def move(actor, material, target: str, action: str | None = None, audit=True, **details) -> None:

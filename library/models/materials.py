@@ -10,7 +10,8 @@ from library.models.accounts import Organisation, User
 from library.models.base import UTCDateTime, utcnow
 
 KINDS = ("leaflet", "poster", "video", "legal_digest", "book", "audio")
-STATUSES = ("draft", "in_review", "published", "withdrawn")
+# "scheduled": approved for publication, published by `flask publish-scheduled` at publish_at.
+STATUSES = ("draft", "in_review", "scheduled", "published", "withdrawn")
 LICENSES = ("CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC0-1.0", "gov-work")
 
 material_areas = Table(
@@ -105,6 +106,8 @@ class Material(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When to publish it (a legal digest at its effective date); None: as soon as it may be.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An administrator's withdrawal is undone only by an administrator.
     withdrawn_by_admin: Mapped[bool] = mapped_column(default=False)

@@ -42,6 +42,7 @@ JSON_WRONG_TYPES = {"number": 12345, "list": ["a", 1], "object": {"a": 1}, "null
 # answer 200 when they worked (a new API key shown once, OAI-PMH, the reset link's notice).
 SUCCESS = {201, 204, 302, 303}
 ANSWER_200 = {"accounts.create_token", "oai.endpoint", "accounts.forgot_password"}
+ANSWER_200.add("catalog.bulk_action")  # the page listing what the bulk action changed
 # Routes whose working body is refused all the same: the play beacon's material of the
 # permission matrix is a draft PDF (a 404 for everybody), which no play can count.
 NEVER_WORKING = {"/track/play/<int:material_id>"}

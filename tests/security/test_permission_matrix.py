@@ -364,6 +364,11 @@ MATRIX: dict[tuple[str, str], Route] = {
         only(*STAFF_A),
         data=lambda w: {"title": "Đổi tên", "action": "publish"},
     ),
+    ("POST", "/manage/bulk"): Route(
+        fresh("/manage/bulk"),
+        only(*STAFF_A),
+        data=lambda w: {"material": str(w.target), "action": "withdraw", "reason": "Hết hạn"},
+    ),
     ("GET", "/manage/materials/<id:material_id>/history"): Route(
         lambda w: f"/manage/materials/{w.draft.id}/history", only(*STAFF_A)
     ),
