@@ -60,9 +60,7 @@ def test_the_start_of_a_title_is_suggested(client, login, people, materials):
     assert titles[0] == "An toàn lao động trong xưởng may"
 
 
-def test_one_letter_suggests_nothing_and_an_editor_is_refused(
-    client, login, people, materials
-):
+def test_one_letter_suggests_nothing_and_an_editor_is_refused(client, login, people, materials):
     login(people["union"])
     assert _suggest(client, "h").json == {"materials": []}
     client.post("/logout")
