@@ -1,7 +1,7 @@
 """Tracked share links: short codes, where they lead, what they credit, who may make them."""
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from agents import CHROME_ANDROID, FACEBOOK_PREVIEW
@@ -49,7 +49,41 @@ def test_codes_are_short_url_safe_and_unique(union_setup, make_material):
     material = make_material()
     codes = {_link(officer, served, material).code for _ in range(40)}
     assert len(codes) == 40
-    assert all(re.fullmatch(r"[A-Za-z0-9_-]{8}", code) for code in codes)
+    # Two groups of four capitals and digits, none that reads as another (0/O, 1/I/L).
+    assert all(re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code) for code in codes)
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", "{bare}", "{spaced}", " {lower_bare} "])
+def test_a_code_typed_from_a_notice_board_opens_its_link(client, union_setup, make_material, typed):
+    _, served, _, officer = union_setup
+    material = make_material()
+    code = _link(officer, served, material).code
+    bare = code.replace("-", "")
+    text = typed.format(
+        code=code,
+        lower=code.lower(),
+        bare=bare,
+        spaced=f"{bare[:4]} {bare[4:]}",
+        lower_bare=bare.lower(),
+    )
+    response = client.get(f"/s/{quote(text)}", headers=BROWSER)
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == f"/materials/{material.id}"
+
+
+def test_old_mixed_case_codes_keep_working_and_keep_their_case(client, union_setup, make_material):
+    _, served, _, officer = union_setup
+    material, other = make_material(), make_material(title="Một tài liệu khác")
+    old = _link(officer, served, material)
+    old.code = "aB3x_Yz9"
+    near = _link(officer, served, other)
+    near.code = "AB3x_YZ9"
+    db.session.commit()
+    location = client.get("/s/aB3x_Yz9", headers=BROWSER).headers["Location"]
+    assert urlsplit(location).path == f"/materials/{material.id}"
+    location = client.get("/s/AB3x_YZ9", headers=BROWSER).headers["Location"]
+    assert urlsplit(location).path == f"/materials/{other.id}"
+    assert client.get("/s/ab3x_yz9", headers=BROWSER).status_code == 404
 
 
 def test_a_taken_code_is_drawn_again(union_setup, make_material, monkeypatch):

@@ -10,6 +10,7 @@ from library.errors import PermissionDenied, ValidationFailed
 from library.extensions import db
 from library.models import Area, Material, OfflineSession, Organisation
 from library.models.base import row_id
+from library.sharing import picker
 from library.sharing.services import creditable_enterprises
 
 MAX_NOTE = 500
@@ -106,14 +107,18 @@ def _areas(codes: list[str], errors: dict) -> list[Area]:
     return areas
 
 
-def _materials(ids: list, errors: dict) -> list[Material]:
-    numbers = {row_id(i) for i in ids} - {None}
-    if len(numbers) != len(ids):
-        errors["materials"] = _l("Tài liệu không hợp lệ.")
-        return []
-    found = list(db.session.scalars(select(Material).where(Material.id.in_(numbers))))
-    if len(found) != len(numbers):
-        errors["materials"] = _l("Có tài liệu không tồn tại.")
+def _materials(named: list, errors: dict) -> list[Material]:
+    """The materials used, each named by a number, a page address or its title."""
+    found = []
+    for text in named:
+        material = picker.named_material(str(text))
+        if material is None:
+            errors["materials"] = _l(
+                "Không tìm thấy tài liệu “%(text)s”: hãy chọn một tài liệu trong danh sách gợi ý.",
+                text=str(text)[:80],
+            )
+        elif material not in found:
+            found.append(material)
     return found
 
 

@@ -13,10 +13,16 @@ from library.areas import all_areas
 from library.errors import DomainError
 from library.extensions import db
 from library.metrics import bp, charts, reach, report, services, sessions
-from library.metrics.forms import CsrfOnlyForm, OfflineSessionForm
+from library.metrics.forms import (
+    MATERIAL_SLOTS,
+    CsrfOnlyForm,
+    OfflineSessionForm,
+    named_materials,
+)
 from library.models import Organisation
 from library.models.base import utcnow
 from library.models.events import CHANNELS
+from library.sharing import picker
 from library.sharing.services import creditable_enterprises
 from library.templating import area_name
 from library.tracking.services import local_time
@@ -151,7 +157,10 @@ def offline_sessions():
     status = 200
     if form.validate_on_submit():
         try:
-            sessions.log_session(current_user, form.raw(), _today())
+            named = named_materials(
+                request.form.getlist("materials"), request.form.getlist("materials-pick")
+            )
+            sessions.log_session(current_user, form.raw(named), _today())
         except DomainError as err:
             show_form_errors(form, err)
             status = 422
@@ -168,6 +177,7 @@ def offline_sessions():
         year=year,
         sessions=sessions.list_sessions(current_user, year),
         serves_none=not served,
+        material_slots=picker.slots(request.form.getlist("materials"), MATERIAL_SLOTS),
     ), status
 
 

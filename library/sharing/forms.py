@@ -29,7 +29,10 @@ class LinkForm(FlaskForm):
     target = StringField(
         _l("Tài liệu hoặc bộ sưu tập"),
         validators=[DataRequired(), Length(max=300)],
-        description=_l("Số tài liệu, hoặc địa chỉ trang, ví dụ /materials/12 hay /collections/ten"),
+        description=_l(
+            "Gõ vài chữ của tên tài liệu rồi chọn trong danh sách gợi ý; hoặc dán địa chỉ trang, "
+            "ví dụ /collections/ten cho một bộ sưu tập"
+        ),
     )
     # Checked by the service, which says why an enterprise may not be credited.
     enterprise = SelectField(_l("Doanh nghiệp được ghi nhận"), choices=[], validate_choice=False)

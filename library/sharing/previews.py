@@ -21,7 +21,7 @@ from library.addresses import public_url
 from library.extensions import db
 from library.models import Area, Material
 from library.sharing import cards, qr
-from library.templating import area_name, render_markdown
+from library.templating import area_name, has_picture, render_markdown
 
 bp = Blueprint("previews", __name__)
 
@@ -129,12 +129,14 @@ def render_print_sheet(
     area: str = "",
     organisation: str = "",
     back_url: str | None = None,
+    picture_url: str | None = None,
+    picture_alt: str = "",
 ) -> str:
     """An A4 sheet for a notice board: title, short summary, QR code, the address in large type.
 
     url is the page's address; the QR code leads to qr_url (by default url with ?ch=qr, so the
     visit is credited to the QR channel) and the sheet shows display_url (by default url without
-    its scheme) for people who type it.
+    its scheme) for people who type it. A poster's sheet shows the poster itself (picture_url).
     """
     target = qr_url or qr.with_channel(url, "qr")
     return render_template(
@@ -148,7 +150,19 @@ def render_print_sheet(
         organisation=organisation,
         back_url=back_url or url,
         long_title=len(title) > 90,
+        picture_url=picture_url,
+        picture_alt=picture_alt,
     )
+
+
+def poster_picture(material: Material) -> dict:
+    """The picture a poster's sheet shows (its image, or a PDF poster's first page), if any."""
+    if material.kind != "poster" or not has_picture(material.file):
+        return {}
+    return {
+        "picture_url": url_for("catalog.medium", file_id=material.file_id),
+        "picture_alt": material.alt_text or material.title,
+    }
 
 
 def _material(material_id: int) -> Material:
@@ -263,6 +277,7 @@ def material_sheet(material_id: int):
         area=areas,
         organisation=material.organisation.name,
         back_url=url_for("catalog.material", material_id=material.id),
+        **poster_picture(material),
     )
     response = make_response(html)
     response.headers["X-Robots-Tag"] = "noindex"

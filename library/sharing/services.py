@@ -19,15 +19,32 @@ from library.models.sharing import LINK_CHANNELS, union_enterprises
 from library.tracking.services import ROBOT, local_time, record_event, robot_reason
 from library.upsert import insert_for
 
-CODE_BYTES = 6  # 8 url-safe characters: 2^48 codes, a collision is rare and retried
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8}$")
+# Codes are read off a notice board and typed on a phone: capitals and digits only, none that
+# looks like another (no 0/O, 1/I/L), in two groups of four. 31^8 ≈ 2^39.6 codes: a collision is
+# rare and retried, and nobody walks through them.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_GROUP = 4
+# Codes made before that were 8 url-safe characters in mixed case; they keep working as typed.
+OLD_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8}$")
+TYPED_CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{{2 * CODE_GROUP}}}$")
+SEPARATORS = re.compile(r"[\s\-–.]+")
 CAMPAIGN_MAX = 120
 ATTEMPTS = 5
 
 
 def new_code() -> str:
     """A short random code, unguessable enough that nobody can walk through the links."""
-    return secrets.token_urlsafe(CODE_BYTES)
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(2 * CODE_GROUP))
+    return f"{chars[:CODE_GROUP]}-{chars[CODE_GROUP:]}"
+
+
+def typed_code(text: str) -> str | None:
+    """The stored form of a code as someone typed it (any case, with or without the dash or
+    spaces), or None when it cannot be one of today's codes."""
+    chars = SEPARATORS.sub("", text).upper()
+    if not TYPED_CODE_PATTERN.match(chars):
+        return None
+    return f"{chars[:CODE_GROUP]}-{chars[CODE_GROUP:]}"
 
 
 def served_enterprises(union: Organisation | None) -> list[Organisation]:
@@ -143,10 +160,20 @@ def _save_with_fresh_code(link: ShareLink) -> None:
 
 
 def resolve(code: str | None) -> ShareLink | None:
-    """The link of a code, or None for anything that is not a known code."""
-    if not code or not CODE_PATTERN.match(code):
+    """The link of a code, or None for anything that is not a known code.
+
+    An old mixed-case code is matched as written (its case tells it apart); today's codes also
+    as typed from a notice board, in any case, with or without the dash or spaces.
+    """
+    if not code or len(code) > 40:
         return None
-    return db.session.scalar(select(ShareLink).where(ShareLink.code == code))
+    candidates = {code} if OLD_CODE_PATTERN.match(code) else set()
+    if loose := typed_code(code):
+        candidates.add(loose)
+    if not candidates:
+        return None
+    links = db.session.scalars(select(ShareLink).where(ShareLink.code.in_(candidates))).all()
+    return min(links, key=lambda link: link.code != code, default=None)
 
 
 def find_link(actor, link_id: int) -> ShareLink:

@@ -17,6 +17,7 @@ from library.sharing.previews import (
     _cache,
     _generated,
     _image,
+    poster_picture,
     render_print_sheet,
     short_url,
     summarise,
@@ -146,5 +147,6 @@ def link_sheet(link_id: int):
         display_url=short_url(short),
         organisation=link.enterprise.name,
         back_url=public_url("sharing.links"),
+        **(poster_picture(link.material) if link.material is not None else {}),
     )
     return _sheet(html)

@@ -3,7 +3,17 @@
 import logging
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,8 +25,8 @@ from library.addresses import public_url
 from library.catalog.forms import ActionForm
 from library.errors import DomainError, PermissionDenied
 from library.extensions import db
-from library.models import Material, Organisation
-from library.sharing import collections, services
+from library.models import Organisation
+from library.sharing import collections, picker, services
 from library.sharing.forms import LINK_CHANNEL_LABELS, EnterprisesForm, LinkForm
 from library.sharing.web import link_url, share_urls, target_url
 from library.tracking import rates
@@ -26,7 +36,6 @@ from library.web import show_form_errors
 bp = Blueprint("sharing", __name__)
 log = logging.getLogger(__name__)
 
-MATERIAL_PATH = re.compile(r"(?:^|/)materials/([1-9][0-9]{0,17})/?(?:[?#].*)?$")
 COLLECTION_PATH = re.compile(r"(?:^|/)collections/([a-z0-9-]{1,80})/?(?:[?#].*)?$")
 
 
@@ -66,20 +75,27 @@ def _count(link) -> None:
     rates.prune_ended()
 
 
-def _target(text: str) -> dict:
-    """The material or collection a typed number or page address names."""
-    text = (text or "").strip()
-    material_id = text if text.isdigit() and len(text) < 18 else None
-    if match := MATERIAL_PATH.search(text):
-        material_id = match.group(1)
-    if material_id is not None:
-        return {"material": db.session.get(Material, int(material_id))}
-    if match := COLLECTION_PATH.search(text):
+def _target(text: str, picked: str | None = None) -> dict:
+    """The material or collection the officer named: a material ticked among the choices, a
+    collection's page address, or a material by suggestion, title, number or address."""
+    if picked and picked.isdigit():
+        text = f"#{picked}"
+    if match := COLLECTION_PATH.search((text or "").strip()):
         try:
             return {"collection": collections.get_collection(match.group(1))}
         except DomainError:
             return {}
-    return {}
+    material = picker.named_material(text or "")
+    return {"material": material} if material is not None else {}
+
+
+@bp.get("/sharing/materials/suggest")
+@login_required
+def suggest_materials():
+    """Published materials for what the officer is typing (JSON, for the material inputs)."""
+    if not services.may_share(current_user):
+        abort(403)  # like the pages it serves, which the others cannot open either
+    return jsonify(materials=picker.suggest_materials(request.args.get("q", "")))
 
 
 def link_form(formdata=None) -> LinkForm:
@@ -112,6 +128,7 @@ def links():
         channel_labels=LINK_CHANNEL_LABELS,
         link_url=link_url,
         action_form=ActionForm(),
+        target_choices=picker.choices_for(form.target.data) if form.target.errors else [],
     ), status
 
 
@@ -122,9 +139,13 @@ def _create(form: LinkForm) -> int:
         if enterprise is None and not form.errors:
             form.enterprise.errors = [_("Chọn một doanh nghiệp.")]
         return 422
-    target = _target(form.target.data)
+    target = _target(form.target.data, request.form.get("target-pick"))
     if not any(target.values()):
-        form.target.errors = [_("Không tìm thấy tài liệu hoặc bộ sưu tập này.")]
+        form.target.errors = [
+            _("Có nhiều tài liệu khớp với tên này: hãy chọn một tài liệu bên dưới.")
+            if picker.choices_for(form.target.data)
+            else _("Không tìm thấy tài liệu hoặc bộ sưu tập này.")
+        ]
         return 422
     try:
         link = services.create_link(

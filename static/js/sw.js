@@ -2,7 +2,7 @@
 // không có mạng" open without a network. Written without modules or build step (CSP: 'self').
 "use strict";
 
-var VERSION = "1";
+var VERSION = "2";
 var SHELL = "shell-" + VERSION;   // the offline page, styles, scripts, icons
 var PAGES = "pages-" + VERSION;   // pages visited, newest answer kept
 var SAVED = "saved";              // materials saved on purpose (static/js/offline.js)
@@ -14,6 +14,7 @@ var SHELL_FILES = [
   "/static/js/offline.js",
   "/static/js/tracking.js",
   "/static/js/share.js",
+  "/static/js/cards.js",
   "/static/img/icon-192.png"
 ];
 // Never kept: writes, the API, counting beacons, management pages and file downloads.

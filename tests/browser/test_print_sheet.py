@@ -77,3 +77,57 @@ def test_the_material_page_offers_the_sheet_at_phone_width(live_app, make_org, p
     link.click()
     phone.wait_for_url(f"{base}/materials/{material.id}/print")
     assert phone.locator("h1").inner_text() == "Bảo hiểm xã hội tự nguyện"
+
+
+MM = 96 / 25.4  # CSS pixels per millimetre
+PAGE_HEIGHT_MM = 297 - 2 * 15  # inside the sheet's margins
+
+
+def _printed_layout(page) -> dict:
+    """Where the sheet's parts fall on the printed page, in millimetres from its top."""
+    page.emulate_media(media="print")
+    return page.evaluate(
+        """(mm) => {
+          const top = document.querySelector('.sheet').getBoundingClientRect().top;
+          const at = (s) => document.querySelector(s).getBoundingClientRect();
+          const picture = document.querySelector('.sheet-picture img');
+          return {qr: at('.sheet-qr svg').width / mm, bottom: (at('.sheet-site').bottom - top) / mm,
+                  picture: picture ? picture.getBoundingClientRect().height / mm : 0};
+        }""",
+        MM,
+    )
+
+
+def test_the_sheet_uses_the_whole_page_with_a_large_code(live_app, make_org, desktop):
+    material, base = _sheet(live_app, make_org, "Phòng chống cháy nổ tại nơi làm việc")
+    desktop.goto(f"{base}/materials/{material.id}/print")
+    layout = _printed_layout(desktop)
+    # The last line sits at the foot of the page, not 40 % up it, and the code is 10 cm wide.
+    assert layout["bottom"] > 0.95 * PAGE_HEIGHT_MM
+    assert layout["qr"] >= 100
+    reader = PdfReader(io.BytesIO(desktop.pdf(format="A4", print_background=True)))
+    assert len(reader.pages) == 1
+
+
+def test_a_poster_sheet_shows_the_poster_above_its_code(live_app, make_org, desktop):
+    app, base = live_app
+    org = make_org(code="so-ldtbxh", name="Sở Lao động - Thương binh và Xã hội")
+    poster = add_material(
+        org,
+        "poster-an-toan-lao-dong.png",
+        kind="poster",
+        title="Năm điều ghi nhớ về an toàn lao động",
+        areas=["life-skills"],
+        alt_text="Áp phích năm điều an toàn lao động",
+    )
+    desktop.goto(f"{base}/materials/{poster.id}/print")
+    picture = desktop.locator(".sheet-picture img")
+    assert picture.get_attribute("alt") == "Áp phích năm điều an toàn lao động"
+    desktop.wait_for_function("() => document.querySelector('.sheet-picture img').naturalWidth > 0")
+    layout = _printed_layout(desktop)
+    assert layout["picture"] > 0.5 * PAGE_HEIGHT_MM  # the poster takes most of the page
+    assert layout["bottom"] > 0.95 * PAGE_HEIGHT_MM
+    pdf = PdfReader(io.BytesIO(desktop.pdf(format="A4", print_background=True)))
+    assert len(pdf.pages) == 1
+    (url,) = _decode_screenshot(desktop.locator(".sheet-qr svg").screenshot())
+    assert url == f"{base}/materials/{poster.id}?ch=qr"

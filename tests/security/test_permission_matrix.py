@@ -234,6 +234,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     # (their organisation's links) and administrators.
     ("GET", "/s/<code>"): Route(lambda w: f"/s/{w.link.code}", public()),
     ("GET", "/sharing/links"): Route(lambda w: "/sharing/links", only("union", "admin")),
+    ("GET", "/sharing/materials/suggest"): Route(
+        lambda w: "/sharing/materials/suggest?q=lao+dong", only("union", "admin")
+    ),
     ("POST", "/sharing/links"): Route(
         lambda w: "/sharing/links",
         only("union", "admin"),
