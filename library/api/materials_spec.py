@@ -21,6 +21,18 @@ FILE = {
     },
 }
 
+CAPTIONS = {
+    "type": "object",
+    "description": "Phụ đề WebVTT của video hoặc âm thanh; transcript là lời thoại dạng văn bản.",
+    "required": ["url", "size", "sha256", "transcript"],
+    "properties": {
+        "url": {"type": "string", "format": "uri"},
+        "size": {"type": "integer", "minimum": 0},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "transcript": {"type": "string"},
+    },
+}
+
 MATERIAL = {
     "type": "object",
     "required": [
@@ -44,6 +56,7 @@ MATERIAL = {
         "updated_at",
         "published_at",
         "file",
+        "captions",
     ],  # fmt: skip
     "properties": {
         "id": {"type": "integer", "minimum": 1},
@@ -66,6 +79,7 @@ MATERIAL = {
         "updated_at": {"type": "string", "format": "date-time"},
         "published_at": {"type": ["string", "null"], "format": "date-time"},
         "file": {"anyOf": [ref("MaterialFile"), {"type": "null"}]},
+        "captions": {"anyOf": [ref("MaterialCaptions"), {"type": "null"}]},
     },
 }
 
@@ -115,8 +129,15 @@ MATERIAL_INPUT = {
 
 MATERIAL_FORM = {
     "type": "object",
-    "description": "Như MaterialInput, kèm tệp (PDF, ảnh, MP4/WebM, MP3/M4A).",
-    "properties": {**MATERIAL_INPUT["properties"], "file": {"type": "string", "format": "binary"}},
+    "description": (
+        "Như MaterialInput, kèm tệp (PDF, ảnh, MP4/WebM, MP3/M4A) và, cho video hoặc âm thanh, "
+        "phụ đề (WebVTT hoặc SRT, UTF-8, tối đa 2 MB)."
+    ),
+    "properties": {
+        **MATERIAL_INPUT["properties"],
+        "file": {"type": "string", "format": "binary"},
+        "captions": {"type": "string", "format": "binary"},
+    },
 }
 
 MATERIAL_ID = {
@@ -262,6 +283,7 @@ describe(
     {
         "Material": MATERIAL,
         "MaterialFile": FILE,
+        "MaterialCaptions": CAPTIONS,
         "MaterialPage": MATERIAL_PAGE,
         "MaterialInput": MATERIAL_INPUT,
         "MaterialForm": MATERIAL_FORM,

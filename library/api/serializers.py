@@ -27,6 +27,7 @@ def material_json(material: Material) -> dict:
         "updated_at": material.updated_at.isoformat(),
         "published_at": material.published_at.isoformat() if material.published_at else None,
         "file": file_json(material),
+        "captions": captions_json(material),
     }
     return data
 
@@ -56,6 +57,19 @@ def file_json(material: Material) -> dict | None:
         "page_count": stored.page_count,
         "width": stored.width,
         "height": stored.height,
+    }
+
+
+def captions_json(material: Material) -> dict | None:
+    """The captions of a video or an audio, with their address and transcript, or None."""
+    stored = material.captions
+    if stored is None:
+        return None
+    return {
+        "url": public_url("catalog.captions", material_id=material.id),
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "transcript": stored.text,
     }
 
 

@@ -101,7 +101,9 @@ def new_material():
         try:
             org = _chosen_organisation(form)
             require(org is not None)
-            material = services.create_material(current_user, org, fields, _upload(form))
+            material = services.create_material(
+                current_user, org, fields, _upload(form.file), _upload(form.captions)
+            )
         except DomainError as err:
             show_form_errors(form, err)
         else:
@@ -123,7 +125,9 @@ def edit_material(material_id: int):
         if request.form.get("action") in ("publish", "draft"):
             fields["status"] = _status_wanted()
         try:
-            services.update_material(current_user, material, fields, _upload(form))
+            services.update_material(
+                current_user, material, fields, _upload(form.file), _upload(form.captions)
+            )
         except DomainError as err:
             show_form_errors(form, err)
         else:
@@ -140,8 +144,8 @@ def edit_material(material_id: int):
     ), status
 
 
-def _upload(form: MaterialForm):
-    data = form.file.data
+def _upload(field):
+    data = field.data
     if data is None or not getattr(data, "filename", ""):
         return None
     return services.Upload(data.stream, data.filename)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from library.accounts import services as accounts
 from library.accounts.permissions import can_create_in, can_edit, can_review, can_see, require
 from library.audit import record_change
+from library.catalog import captions as captions_files
 from library.catalog import media, reading, workflow
 from library.catalog.validation import clean_fields, clean_text
 from library.errors import (
@@ -75,8 +76,15 @@ def get_material(material_id) -> Material:
     return material
 
 
-def create_material(actor, organisation: Organisation, raw: dict, upload: Upload | None = None):
-    """Create a material of an organisation from raw fields and an optional file."""
+def create_material(
+    actor,
+    organisation: Organisation,
+    raw: dict,
+    upload: Upload | None = None,
+    captions: Upload | None = None,
+):
+    """Create a material of an organisation from raw fields, an optional file and, for a
+    video or an audio, optional captions."""
     require(can_create_in(actor, organisation))
     fields = clean_fields(raw)
     _require_fields(fields, ("title", "kind", "areas", "license"))
@@ -87,6 +95,8 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     db.session.add(material)
     if upload is not None and upload.filename:
         material.file = store_upload(upload, material.kind, actor)
+    if captions is not None and captions.filename:
+        material.captions = store_captions(captions)
     _check_content(material)
     target = workflow.resolve(actor, material, fields.get("status", "draft"))
     if target != "draft":
@@ -96,13 +106,19 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     return material
 
 
-def update_material(actor, material: Material, raw: dict, upload: Upload | None = None):
-    """Change the given fields (and the file, if one is given) of a material. Where the edit
-    of a published material must be reviewed first, it waits as a pending revision."""
+def update_material(
+    actor,
+    material: Material,
+    raw: dict,
+    upload: Upload | None = None,
+    captions: Upload | None = None,
+):
+    """Change the given fields (and the file or the captions, if given) of a material. Where
+    the edit of a published material must be reviewed first, it waits as a pending revision."""
     from library.catalog import revisions  # builds on this module's helpers
 
     require(can_edit(actor, material))
-    edits = set(raw) - {"status"} or (upload is not None and upload.filename)
+    edits = set(raw) - {"status"} or any(u is not None and u.filename for u in (upload, captions))
     if material.status == "withdrawn" and edits:
         # Only its state may change (the state machine says who may restore it).
         raise InvalidTransition(_l("Tài liệu đã thu hồi không thể sửa."))
@@ -110,13 +126,15 @@ def update_material(actor, material: Material, raw: dict, upload: Upload | None 
         # Taken offline first: its edits then need no review until it is published again.
         workflow.move(actor, material, "draft")
     if revisions.edit_waits_for_review(actor, material):
-        revisions.propose_revision(actor, material, raw, upload)
+        revisions.propose_revision(actor, material, raw, upload, captions)
         return material
     fields = clean_fields(raw)
     before = _snapshot(material)
     _apply(material, fields)
     if upload is not None and upload.filename:
         material.file = store_upload(upload, material.kind, actor)
+    if captions is not None and captions.filename:
+        material.captions = store_captions(captions)
     _check_content(material)
     db.session.flush()
     changes = {k: [before.get(k), v] for k, v in _snapshot(material).items() if before.get(k) != v}
@@ -262,6 +280,7 @@ def _check_content(material: Material) -> None:
             raise ValidationFailed(
                 errors={name: _l("Nội dung này không phù hợp với loại tài liệu.")}
             )
+    captions_files.check(material)
     if material.kind == "poster" and material.file and material.file.family == "image":
         if not material.alt_text:
             raise ValidationFailed(
@@ -275,6 +294,7 @@ def _snapshot(material: Material) -> dict:
         areas=material.area_codes,
         tags=material.tag_names,
         file=material.file.sha256 if material.file else None,
+        captions=material.captions.sha256 if material.captions else None,
         superseded_by=material.superseded_by_id,
     )
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
@@ -297,6 +317,14 @@ def store_upload(upload: Upload, kind: str | None = None, actor=None) -> StoredF
         _storage_failed(error)
     finally:
         storage.discard(incoming)
+
+
+def store_captions(upload: Upload) -> StoredFile:
+    """Check a captions file (WebVTT or SubRip) and keep it as WebVTT; refuse a bad one."""
+    try:
+        return captions_files.store_captions(upload, _display_name(upload.filename))
+    except OSError as error:
+        _storage_failed(error)
 
 
 def _storage_failed(error: OSError):
@@ -501,6 +529,7 @@ def with_details(materials: list[Material]) -> list[Material]:
                 selectinload(Material.tags),
                 selectinload(Material.organisation),
                 selectinload(Material.file),
+                selectinload(Material.captions),
             )
         ).all()
     return materials
