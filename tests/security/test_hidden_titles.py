@@ -27,7 +27,7 @@ from library.catalog import services as catalog
 from library.errors import ValidationFailed
 from library.extensions import db
 from library.metrics.rollup import rollup_day
-from library.models import Collection, Material, PendingRevision, ShareLink, User
+from library.models import Collection, Material, PendingRevision, ShareLink
 from library.sharing import collections
 from library.sharing import services as sharing
 from library.storage import get_storage
@@ -181,7 +181,7 @@ def _values(world, rule: str, name: str) -> list:
         "slug": lambda: _ids(Collection.slug),
         "link_id": lambda: _ids(ShareLink.id),
         "org_id": lambda: [o.id for o in base.orgs.values()],
-        "user_id": lambda: _ids(User.id),
+        "user_id": lambda: [u.id for u in base.users.values()],
         "filename": lambda: ["css/site.css"],
     }
     assert name in values, f"{rule}: no values for <{name}> in {__file__}"
