@@ -7,7 +7,6 @@ from collections import defaultdict
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BufferedClient
 from pypdf import PdfReader
 from sqlalchemy import select
 from support import ROOT
@@ -31,7 +30,6 @@ def demo(module_app):
 
 @pytest.fixture
 def client(demo):
-    demo.test_client_class = BufferedClient
     return demo.test_client()
 
 
@@ -72,7 +70,7 @@ def test_the_projects_videos_and_audio_have_captions_shown_below_the_player(demo
         page = BeautifulSoup(client.get(f"/materials/{material.id}").text, "html.parser")
         player = page.find(material.file.family)
         assert player.track["src"] == f"/materials/{material.id}/captions.vtt"
-        vtt = client.get(player.track["src"])
+        vtt = client.get(player.track["src"], buffered=True)
         assert vtt.status_code == 200 and vtt.text.startswith("WEBVTT")
         spec = next(s for s in MADE if s["external_id"] == material.external_id)["make"]
         first = spec["sentences"][0] if "sentences" in spec else spec["slides"][0]["title"]
