@@ -250,8 +250,9 @@ def test_doctor_and_backup_know_caption_files(app, client, api, runner, tmp_path
 
     stored = db.session.get(Material, material_id).captions
     key = f"{stored.sha256[:2]}/{stored.sha256}.vtt"
-    manifest = backup.backup(tmp_path / "snapshot")
-    assert key in [f["key"] for f in manifest["files"]]
+    if dialect() == "sqlite":  # (on PostgreSQL, pg_dump and a copy of the upload folder)
+        manifest = backup.backup(tmp_path / "snapshot")
+        assert key in [f["key"] for f in manifest["files"]]
 
     (Path(app.config["UPLOAD_FOLDER"]) / key).unlink()
     result = runner.invoke(args=["doctor", "--check-only"])
