@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser zbar postgres lint audit translations bench reliability clean
+.PHONY: run test install browser zbar espeak postgres lint audit translations bench reliability clean
 
 # uv (from PyPI) installs what pyproject.toml names in seconds where pip takes minutes; plain
 # `pip install -e '.[dev]'` reads the same file and works too.
@@ -45,8 +45,22 @@ zbar:
 	  { apt-get update -qq && apt-get install -y -qq libzbar0; } >/tmp/library-apt.log 2>&1 \
 	    || { cat /tmp/library-apt.log; exit 1; }; }
 
+# Debian's espeak-ng, which speaks the demo's audio in Vietnamese (without it, and without the
+# right to install it, the demo leaves its audio out and says so).
+espeak:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  echo "espeak: installing Debian's espeak-ng for the demo's spoken audio"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq espeak-ng; } >/tmp/library-apt.log 2>&1 \
+	    || echo "espeak: not installed (see /tmp/library-apt.log): the demo has no audio"; }
+
+# Who the demo library says publishes it (a real site sets its own: README, Settings).
+DEMO_SETTINGS := FLASK_LIBRARY_PUBLISHER="$${FLASK_LIBRARY_PUBLISHER:-Sở Lao động - Thương binh và Xã hội và Liên đoàn Lao động tỉnh (thư viện mẫu)}" \
+  FLASK_LIBRARY_CONTACT_EMAIL="$${FLASK_LIBRARY_CONTACT_EMAIL:-lienhe@demo.thuvien.vn}" \
+  FLASK_LIBRARY_CONTACT_ADDRESS="$${FLASK_LIBRARY_CONTACT_ADDRESS:-Ban biên tập Thư viện học tập mở, Sở Lao động - Thương binh và Xã hội}"
+
 # HOST=0.0.0.0 serves the other machines of the network too (a phone on the same Wi-Fi).
-run: install
+run: install espeak
 	@echo "demo: loading the demo library (skipped where it is already there)"
 	@start=$$(date +%s); $(BIN)/flask seed-demo --with-activity && \
 	echo "demo: ready in $$(( $$(date +%s) - start )) s"
@@ -55,7 +69,7 @@ run: install
 	else echo "Open http://$(HOST):$(PORT) (Ctrl+C stops)"; fi
 	@# Links in e-mails and QR codes need a public address (README, Settings): the one people open.
 	@if [ "$(HOST)" = "0.0.0.0" ]; then addr=$$(hostname -I | cut -d' ' -f1); else addr=$(HOST); fi; \
-	FLASK_PUBLIC_BASE_URL=$${FLASK_PUBLIC_BASE_URL:-http://$$addr:$(PORT)} \
+	FLASK_PUBLIC_BASE_URL=$${FLASK_PUBLIC_BASE_URL:-http://$$addr:$(PORT)} $(DEMO_SETTINGS) \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
@@ -77,7 +91,7 @@ postgres:
 	    || { cat /tmp/library-apt.log; exit 1; }; }
 
 # The whole suite twice: on SQLite (the embedded default), then on a throwaway PostgreSQL.
-test: install browser zbar postgres lint
+test: install browser zbar espeak postgres lint
 	@echo "test: pass 1 of 2, on SQLite"
 	@start=$$(date +%s); \
 	$(BIN)/pytest -n 2 -q || status=$$?; \

@@ -367,13 +367,19 @@ def seed_demo(with_activity):
         except DomainError:
             accounts.create_user(SYSTEM, email, DEMO_PASSWORD, role, org)
     db.session.commit()
-    report = _run_import(SYSTEM, DEMO_DIR / "manifest.jsonl", None, dry_run=False)
-    click.echo(
-        f"Tài liệu mẫu: đã nhập {report.created}, đã có {report.skipped}, "
-        f"từ chối {len(report.rejected)}"
+    from library import demo_media
+
+    made = demo_media.build(
+        DEMO_DIR / "made.json", Path(current_app.instance_path) / "demo-made", say=click.echo
     )
-    for number, reason in report.rejected:
-        click.echo(f"  dòng {number}: {reason}", err=True)
+    created = skipped = rejected = 0
+    for manifest in (DEMO_DIR / "manifest.jsonl", made):
+        report = _run_import(SYSTEM, manifest, None, dry_run=False)
+        created, skipped = created + report.created, skipped + report.skipped
+        rejected += len(report.rejected)
+        for number, reason in report.rejected:
+            click.echo(f"  {manifest.name}, dòng {number}: {reason}", err=True)
+    click.echo(f"Tài liệu mẫu: đã nhập {created}, đã có {skipped}, từ chối {rejected}")
     # Imported by the editor, as an editor would submit them: they wait for the reviewer.
     waiting = _run_import(accounts.find_user(DEMO_EDITOR), DEMO_DIR / "waiting.jsonl", None, False)
     click.echo(f"Tài liệu mẫu chờ duyệt: đã nhập {waiting.created}, đã có {waiting.skipped}")

@@ -23,6 +23,13 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "SEARCH_BACKEND": "whoosh",
         "MAX_MEDIA_BYTES": 500 * MB,
         "MAX_DOCUMENT_BYTES": 50 * MB,
+        # Who publishes the library and whom to contact, shown on the home page (empty: not shown).
+        "LIBRARY_PUBLISHER": "",
+        "LIBRARY_CONTACT_EMAIL": "",
+        "LIBRARY_CONTACT_PHONE": "",
+        "LIBRARY_CONTACT_ADDRESS": "",
+        # Captions of a two-hour talk are about 150 KB.
+        "MAX_CAPTION_BYTES": 2 * MB,
         "MAX_IMAGE_PIXELS": 60_000_000,
         "PER_PAGE": 12,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -217,11 +217,13 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
 
 
 def _materials_by_file() -> dict[int, list[int]]:
+    """The materials using each stored file, as their file or as their captions."""
     found: dict[int, list[int]] = {}
-    for material_id, file_id in db.session.execute(
-        select(Material.id, Material.file_id).where(Material.file_id.is_not(None))
-    ):
-        found.setdefault(file_id, []).append(material_id)
+    for column in (Material.file_id, Material.captions_file_id):
+        for material_id, file_id in db.session.execute(
+            select(Material.id, column).where(column.is_not(None))
+        ):
+            found.setdefault(file_id, []).append(material_id)
     return found
 
 

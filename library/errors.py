@@ -175,8 +175,9 @@ def refuse_nul_characters():
             abort(400)
 
 
-# The one name under which a form or an API call sends a file (catalog's MaterialForm.file).
-FILE_FIELDS = {"file"}
+# The names under which a form or an API call sends a file (catalog's MaterialForm.file, and
+# MaterialForm.captions for a video's or an audio's captions).
+FILE_FIELDS = {"file", "captions"}
 
 
 def refuse_unexpected_bodies():

@@ -244,7 +244,7 @@ def test_seed_demo_loads_all_five_areas_and_is_safe_to_run_again(runner, client)
     assert result.exit_code == 0, result.output
     assert "từ chối 0" in result.output
     loaded = count(Material)
-    assert loaded > 200
+    assert loaded > 100  # every area and kind (tests/test_demo_content.py), not a count
     areas = client.get("/api/v1/areas").json
     assert all(a["materials"] > 0 for a in areas)
     again = runner.invoke(args=["seed-demo"])

@@ -60,7 +60,7 @@ def create_material():
     user = g.api_user
     organisation = _organisation_for(user)
     material = services.create_material(
-        user, organisation, payload.material_fields(), payload.upload()
+        user, organisation, payload.material_fields(), payload.upload(), payload.upload("captions")
     )
     db.session.commit()
     return jsonify(material_json(material)), 201
@@ -79,7 +79,13 @@ def update_material(material_id: int):
     (the approved version stays public, the answer shows it and the waiting revision)."""
     material = _find(material_id)
     waits = revisions.edit_waits_for_review(g.api_user, material)
-    services.update_material(g.api_user, material, payload.material_fields(), payload.upload())
+    services.update_material(
+        g.api_user,
+        material,
+        payload.material_fields(),
+        payload.upload(),
+        payload.upload("captions"),
+    )
     db.session.commit()
     if waits and material.pending_revision is not None:
         return jsonify(

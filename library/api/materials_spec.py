@@ -21,6 +21,18 @@ FILE = {
     },
 }
 
+CAPTIONS = {
+    "type": "object",
+    "description": "Phụ đề WebVTT của video hoặc âm thanh; transcript là lời thoại dạng văn bản.",
+    "required": ["url", "size", "sha256", "transcript"],
+    "properties": {
+        "url": {"type": "string", "format": "uri"},
+        "size": {"type": "integer", "minimum": 0},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "transcript": {"type": "string"},
+    },
+}
+
 MATERIAL = {
     "type": "object",
     "required": [
@@ -45,6 +57,7 @@ MATERIAL = {
         "published_at",
         "publish_at",
         "file",
+        "captions",
     ],  # fmt: skip
     "properties": {
         "id": {"type": "integer", "minimum": 1},
@@ -72,6 +85,7 @@ MATERIAL = {
             "description": "Thời điểm hẹn xuất bản (trạng thái scheduled cho đến lúc đó).",
         },
         "file": {"anyOf": [ref("MaterialFile"), {"type": "null"}]},
+        "captions": {"anyOf": [ref("MaterialCaptions"), {"type": "null"}]},
     },
 }
 
@@ -126,8 +140,15 @@ MATERIAL_INPUT = {
 
 MATERIAL_FORM = {
     "type": "object",
-    "description": "Như MaterialInput, kèm tệp (PDF, ảnh, MP4/WebM, MP3/M4A).",
-    "properties": {**MATERIAL_INPUT["properties"], "file": {"type": "string", "format": "binary"}},
+    "description": (
+        "Như MaterialInput, kèm tệp (PDF, ảnh, MP4/WebM, MP3/M4A) và, cho video hoặc âm thanh, "
+        "phụ đề (WebVTT hoặc SRT, UTF-8, tối đa 2 MB)."
+    ),
+    "properties": {
+        **MATERIAL_INPUT["properties"],
+        "file": {"type": "string", "format": "binary"},
+        "captions": {"type": "string", "format": "binary"},
+    },
 }
 
 MATERIAL_ID = {
@@ -273,6 +294,7 @@ describe(
     {
         "Material": MATERIAL,
         "MaterialFile": FILE,
+        "MaterialCaptions": CAPTIONS,
         "MaterialPage": MATERIAL_PAGE,
         "MaterialInput": MATERIAL_INPUT,
         "MaterialForm": MATERIAL_FORM,

@@ -31,9 +31,10 @@ def organisation_code() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def upload():
-    """The file sent with the call, if any, as a service receives it."""
-    storage = request.files.get("file")
+def upload(name: str = "file"):
+    """The file sent with the call (or its captions: `upload("captions")`), if any, as a
+    service receives it."""
+    storage = request.files.get(name)
     if storage is None or not storage.filename:
         return None
     return services.Upload(storage.stream, storage.filename)

@@ -28,6 +28,7 @@ def material_json(material: Material) -> dict:
         "published_at": material.published_at.isoformat() if material.published_at else None,
         "publish_at": material.publish_at.isoformat() if material.publish_at else None,
         "file": file_json(material),
+        "captions": captions_json(material),
     }
     return data
 
@@ -57,6 +58,19 @@ def file_json(material: Material) -> dict | None:
         "page_count": stored.page_count,
         "width": stored.width,
         "height": stored.height,
+    }
+
+
+def captions_json(material: Material) -> dict | None:
+    """The captions of a video or an audio, with their address and transcript, or None."""
+    stored = material.captions
+    if stored is None:
+        return None
+    return {
+        "url": public_url("catalog.captions", material_id=material.id),
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "transcript": stored.text,
     }
 
 

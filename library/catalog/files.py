@@ -124,3 +124,21 @@ def _page_image(file_id: int, number: int, width: int, name: str):
         tmp.replace(path)
     response = send_file(path, mimetype="image/webp", conditional=True, max_age=86400)
     return _harden(response, cache=material.status == "published")
+
+
+@bp.route("/materials/<id:material_id>/captions.vtt")
+def captions(material_id: int):
+    """A video's or an audio's captions, for the player's <track> (same origin, so no CORS)."""
+    material = db.session.get(Material, material_id) or abort(404)
+    if not can_see(current_user, material):
+        abort(410 if shows_withdrawal(material) else 404)
+    stored = material.captions or abort(404)
+    storage = get_storage()
+    path = storage.path(storage.key_for(stored.sha256, stored.extension))
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype="text/vtt", conditional=True, etag=stored.sha256, max_age=86400
+    )
+    response.headers["Content-Type"] = "text/vtt; charset=utf-8"
+    return _harden(response, cache=material.status == "published")

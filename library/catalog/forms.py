@@ -74,6 +74,7 @@ class MaterialForm(FlaskForm):
     )
     tags = StringField(_l("Thẻ (cách nhau bởi dấu phẩy)"))
     file = FileField(_l("Tệp (PDF, ảnh, video, âm thanh)"))
+    captions = FileField(_l("Phụ đề của video, âm thanh (WebVTT hoặc SRT)"))
     video_url = StringField(_l("hoặc liên kết video YouTube/Facebook"))
     body = TextAreaField(_l("hoặc nội dung (Markdown)"))
     alt_text = StringField(_l("Mô tả ảnh (cho người khiếm thị)"))

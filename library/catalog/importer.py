@@ -94,14 +94,15 @@ def _import_one(actor, record, base, default_org, report, number, seen_ids, dry_
         return
     session = db.session()
     mark = pending_mark(session)
-    upload = None
+    upload = captions = None
     try:
         org = _organisation(record, default_org)
         upload = _file(record, base)
         if upload is not None and _same_file_exists(upload):
             report.skipped += 1
             return
-        material = services.create_material(actor, org, _fields(record), upload)
+        captions = _file(record, base, "captions")
+        material = services.create_material(actor, org, _fields(record), upload, captions)
         _link_successor(record, material, report)
         session.flush()
     except (DomainError, OSError) as err:
@@ -110,8 +111,9 @@ def _import_one(actor, record, base, default_org, report, number, seen_ids, dry_
         report.rejected.append((number, _reason(err)))
         return
     finally:
-        if upload is not None:
-            upload.stream.close()
+        for opened in (upload, captions):
+            if opened is not None:
+                opened.stream.close()
     if dry_run:
         session.rollback()
     else:
@@ -122,7 +124,11 @@ def _import_one(actor, record, base, default_org, report, number, seen_ids, dry_
 
 
 def _fields(record: dict) -> dict:
-    fields = {k: v for k, v in record.items() if k not in ("file", "organisation", "superseded_by")}
+    fields = {
+        k: v
+        for k, v in record.items()
+        if k not in ("file", "captions", "organisation", "superseded_by")
+    }
     fields["areas"] = as_list(record.get("areas"))
     fields["tags"] = as_list(record.get("tags"))
     fields.setdefault("status", "published")
@@ -141,8 +147,9 @@ def _organisation(record: dict, default_org) -> Organisation:
     return org
 
 
-def _file(record: dict, base: Path):
-    name = record.get("file")
+def _file(record: dict, base: Path, column: str = "file"):
+    """The file a line names in `column` (its file, or a video's captions), beside the manifest."""
+    name = record.get(column)
     if not name:
         return None
     path = (base / str(name)).resolve()

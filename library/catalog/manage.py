@@ -173,7 +173,10 @@ def new_material():
         org = _chosen_organisation(form) if "organisation" not in _form_errors(form) else None
         require(org is not None or current_user.is_admin)  # (the service names the field)
         saved, kept = _save(
-            form, lambda upload: services.create_material(current_user, org, fields, upload)
+            form,
+            lambda upload: services.create_material(
+                current_user, org, fields, upload, _captions_of(form)
+            ),
         )
         if saved is not None:
             return _saved(saved)
@@ -193,7 +196,10 @@ def edit_material(material_id: int):
         if request.form.get("action") in ("publish", "draft"):
             fields["status"] = _status_wanted()
         saved, kept = _save(
-            form, lambda upload: services.update_material(current_user, material, fields, upload)
+            form,
+            lambda upload: services.update_material(
+                current_user, material, fields, upload, _captions_of(form)
+            ),
         )
         if saved is not None:
             return _saved(saved)
@@ -241,6 +247,14 @@ def _save(form: MaterialForm, save):
     if file_errors:
         form.file.errors = list(file_errors.values())
     return None, kept
+
+
+def _captions_of(form: MaterialForm):
+    """The captions file chosen with this submit, if any (the services check it)."""
+    data = form.captions.data
+    if data is None or not getattr(data, "filename", ""):
+        return None
+    return services.Upload(data.stream, data.filename)
 
 
 def _file_of_submit(form: MaterialForm):

@@ -29,7 +29,9 @@ def edit_waits_for_review(actor, material: Material) -> bool:
     )
 
 
-def propose_revision(actor, material: Material, raw: dict, upload=None) -> PendingRevision | None:
+def propose_revision(
+    actor, material: Material, raw: dict, upload=None, captions=None
+) -> PendingRevision | None:
     """Keep an edit of a published material for review, checked as the material it would make;
     an edit that changes nothing keeps nothing. A later edit adds to the waiting one."""
     require(can_edit(actor, material))
@@ -42,6 +44,10 @@ def propose_revision(actor, material: Material, raw: dict, upload=None) -> Pendi
         proposed.file = catalog.store_upload(upload, proposed.kind, actor)
     elif revision is not None and revision.file is not None:
         proposed.file = revision.file
+    if captions is not None and captions.filename:
+        proposed.captions = catalog.store_captions(captions)
+    elif revision is not None and revision.captions is not None:
+        proposed.captions = revision.captions
     catalog._check_content(proposed)
     changes = _changes(material, proposed, fields)
     if not changes:
@@ -53,6 +59,7 @@ def propose_revision(actor, material: Material, raw: dict, upload=None) -> Pendi
     revision.fields = _plain(fields)
     revision.changes = changes
     revision.file = proposed.file if proposed.file is not material.file else None
+    revision.captions = proposed.captions if proposed.captions is not material.captions else None
     revision.status = "waiting"
     revision.created_by_id = getattr(actor, "id", None)
     db.session.flush()
@@ -70,6 +77,8 @@ def approve_revision(actor, material: Material) -> Material:
     catalog._apply(material, clean_fields(revision.fields))
     if revision.file is not None:
         material.file = revision.file
+    if revision.captions is not None:
+        material.captions = revision.captions
     catalog._check_content(material)
     submitter = revision.created_by_id
     material.pending_revision = None
@@ -112,6 +121,7 @@ def _proposed(material: Material, fields: dict) -> Material:
         status=material.status,
         areas=list(material.areas),
         file=material.file,
+        captions=material.captions,
         superseded_by=material.superseded_by,
     )
     for name in catalog.PLAIN_FIELDS:

@@ -23,6 +23,7 @@ from library.accounts.permissions import (
     require,
 )
 from library.audit import record_change
+from library.catalog import captions as captions_files
 from library.catalog import media, reading, workflow
 from library.catalog.validation import clean_fields, clean_fields_partly, clean_text
 from library.errors import (
@@ -85,8 +86,15 @@ def get_material(material_id) -> Material:
     return material
 
 
-def create_material(actor, organisation: Organisation, raw: dict, upload: Upload | None = None):
-    """Create a material of an organisation from raw fields and an optional file."""
+def create_material(
+    actor,
+    organisation: Organisation,
+    raw: dict,
+    upload: Upload | None = None,
+    captions: Upload | None = None,
+):
+    """Create a material of an organisation from raw fields, an optional file and, for a
+    video or an audio, optional captions."""
     fields, errors = clean_fields_partly(raw)
     if organisation is None:  # an administrator who chose none: said with the other problems
         require(getattr(actor, "is_admin", False))
@@ -97,7 +105,7 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     material = Material(
         organisation=organisation, created_by_id=getattr(actor, "id", None), status="draft"
     )
-    _fill(material, fields, errors, upload, actor)
+    _fill(material, fields, errors, upload, actor, captions)
     db.session.add(material)  # (already there when it came with a file)
     target = workflow.resolve(actor, material, fields.get("status", "draft"))
     if target != "draft":
@@ -107,13 +115,19 @@ def create_material(actor, organisation: Organisation, raw: dict, upload: Upload
     return material
 
 
-def update_material(actor, material: Material, raw: dict, upload: Upload | None = None):
-    """Change the given fields (and the file, if one is given) of a material. Where the edit
-    of a published material must be reviewed first, it waits as a pending revision."""
+def update_material(
+    actor,
+    material: Material,
+    raw: dict,
+    upload: Upload | None = None,
+    captions: Upload | None = None,
+):
+    """Change the given fields (and the file or the captions, if given) of a material. Where
+    the edit of a published material must be reviewed first, it waits as a pending revision."""
     from library.catalog import revisions  # builds on this module's helpers
 
     require(can_edit(actor, material))
-    edits = set(raw) - {"status"} or (upload is not None and upload.filename)
+    edits = set(raw) - {"status"} or any(u is not None and u.filename for u in (upload, captions))
     if material.status == "withdrawn" and edits:
         # Only its state may change (the state machine says who may restore it).
         raise InvalidTransition(_l("Tài liệu đã thu hồi không thể sửa."))
@@ -122,11 +136,11 @@ def update_material(actor, material: Material, raw: dict, upload: Upload | None 
         workflow.move(actor, material, "draft")
     if revisions.edit_waits_for_review(actor, material):
         _check_fields_and_file(raw, upload, actor, material.kind)
-        revisions.propose_revision(actor, material, raw, upload)
+        revisions.propose_revision(actor, material, raw, upload, captions)
         return material
     fields, errors = clean_fields_partly(raw)
     before = _snapshot(material)
-    _fill(material, fields, errors, upload, actor)
+    _fill(material, fields, errors, upload, actor, captions)
     db.session.flush()
     changes = {k: [before.get(k), v] for k, v in _snapshot(material).items() if before.get(k) != v}
     if changes:
@@ -163,10 +177,17 @@ def publish_scheduled(now: datetime | None = None) -> list[Material]:
     return due
 
 
-def _fill(material: Material, fields: dict, errors: dict, upload: Upload | None, actor) -> None:
-    """Apply the fields that are fine and the file to a material, then raise every problem at
-    once (the fields', the file's, the content's), so a form is corrected in one pass. A file
-    refused for itself alone keeps its own refusal (413, 415...)."""
+def _fill(
+    material: Material,
+    fields: dict,
+    errors: dict,
+    upload: Upload | None,
+    actor,
+    captions: Upload | None = None,
+) -> None:
+    """Apply the fields that are fine, the file and the captions to a material, then raise
+    every problem at once (the fields', the file's, the content's), so a form is corrected in
+    one pass. A file refused for itself alone keeps its own refusal (413, 415...)."""
     errors = dict(errors)
     with db.session.no_autoflush:  # a material half made is never written
         try:
@@ -186,6 +207,11 @@ def _fill(material: Material, fields: dict, errors: dict, upload: Upload | None,
         except (FileRejected, DuplicateFile) as err:
             errors.update(err.errors)
             refused, family = err, None
+    if captions is not None and captions.filename and not errors:
+        try:
+            material.captions = store_captions(captions)
+        except captions_files.CaptionsRejected as err:
+            errors.update(err.errors)
     errors = {**content_problems(material, family), **errors}
     if refused is not None and set(errors) == {"file"}:
         raise refused
@@ -362,10 +388,20 @@ def content_problems(material: Material, family: str | None) -> dict:
     for name, kinds in CONTENT_KINDS.items():
         if getattr(material, name) and material.kind not in kinds:
             problems[name] = _l("Nội dung này không phù hợp với loại tài liệu.")
+    if material.captions is not None and family not in captions_files.CAPTIONED_FAMILIES:
+        problems["captions"] = _l("Phụ đề chỉ gắn được vào video hoặc âm thanh đã tải lên.")
     if material.kind == "poster" and family == "image":
         if not material.alt_text:
             problems["alt_text"] = _l("Áp phích cần có mô tả ảnh cho người khiếm thị.")
     return problems
+
+
+def store_captions(upload: Upload) -> StoredFile:
+    """Check a captions file (WebVTT or SubRip) and keep it as WebVTT; refuse a bad one."""
+    try:
+        return captions_files.store_captions(upload, display_name(upload.filename))
+    except OSError as error:
+        _storage_failed(error)
 
 
 def _snapshot(material: Material) -> dict:
@@ -374,6 +410,7 @@ def _snapshot(material: Material) -> dict:
         areas=material.area_codes,
         tags=material.tag_names,
         file=material.file.sha256 if material.file else None,
+        captions=material.captions.sha256 if material.captions else None,
         superseded_by=material.superseded_by_id,
     )
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
@@ -626,6 +663,7 @@ def with_details(materials: list[Material]) -> list[Material]:
                 selectinload(Material.tags),
                 selectinload(Material.organisation),
                 selectinload(Material.file),
+                selectinload(Material.captions),
             )
         ).all()
     return materials

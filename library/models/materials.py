@@ -97,6 +97,8 @@ class Material(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), index=True)
+    # WebVTT captions of an uploaded video or audio (library.catalog.captions).
+    captions_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), index=True)
     legal_basis: Mapped[str] = mapped_column(String(300), default="")
     effective_at: Mapped[date | None]
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
@@ -114,7 +116,8 @@ class Material(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
-    file: Mapped[StoredFile | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship(foreign_keys=[file_id])
+    captions: Mapped[StoredFile | None] = relationship(foreign_keys=[captions_file_id])
     areas: Mapped[list[Area]] = relationship(secondary=material_areas, order_by=Area.position)
     tags: Mapped[list[Tag]] = relationship(secondary=material_tags, order_by=Tag.name)
     superseded_by: Mapped["Material | None"] = relationship(remote_side=[id])
@@ -153,11 +156,13 @@ class PendingRevision(db.Model):
     # What the edit changes: {field: [public value, proposed value]}, for the reviewer.
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    captions_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     status: Mapped[str] = mapped_column(String(20), default="waiting")
     review_comment: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     material: Mapped[Material] = relationship(back_populates="pending_revision")
-    file: Mapped[StoredFile | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship(foreign_keys=[file_id])
+    captions: Mapped[StoredFile | None] = relationship(foreign_keys=[captions_file_id])
     created_by: Mapped[User | None] = relationship()

@@ -57,6 +57,7 @@ _DOCUMENT_LOADS = (
     selectinload(Material.areas),
     selectinload(Material.tags),
     selectinload(Material.file),
+    selectinload(Material.captions),
     selectinload(Material.organisation),
 )
 
@@ -138,8 +139,9 @@ def save_synonyms(actor, text: str) -> Synonyms:
 
 def material_document(material: Material, views: int = 0) -> dict:
     """What the index knows of a published material."""
-    stored = material.file
-    body = "\n".join(part for part in (material.body, stored.text if stored else "") if part)
+    # A PDF's text and a video's or an audio's transcript are searched like the body.
+    texts = (material.body, *(f.text for f in (material.file, material.captions) if f))
+    body = "\n".join(part for part in texts if part)
     return {
         "id": material.id,
         "title": material.title,

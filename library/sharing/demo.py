@@ -21,7 +21,16 @@ DEMO_COLLECTIONS = [
         "organisation": "so-gddt",
         "starts_on": date(2026, 10, 1),
         "ends_on": date(2026, 10, 7),
-        "kinds": None,
+        "materials": (
+            "demo-m-ap-phich-tuan-le-hoc-tap-suot-doi",
+            "demo-tl-tuan-le-hoc-tap-suot-doi",
+            "demo-m-to-gap-tro-thanh-cong-dan-hoc-tap",
+            "demo-tl-cong-dan-hoc-tap-la-gi",
+            "demo-m-audio-moi-ngay-15-phut",
+            "demo-m-video-hoc-truc-tuyen-4-buoc",
+            "demo-f-audio-loi-moi-hoc-tap",
+            "demo-f-so-tay-cong-dan-hoc-tap",
+        ),
     },
     {
         "slug": "ngay-sach-va-van-hoa-doc-2026",
@@ -31,7 +40,14 @@ DEMO_COLLECTIONS = [
         "organisation": "so-vhttdl",
         "starts_on": date(2026, 4, 15),
         "ends_on": date(2026, 5, 5),
-        "kinds": ("book", "leaflet", "poster"),
+        "materials": (
+            "demo-tl-ngay-sach-van-hoa-doc",
+            "demo-tl-tu-sach-nha-tro",
+            "demo-m-video-goc-doc-sach-nha-tro",
+            "demo-tl-tu-hoc-15-phut-moi-ngay",
+            "demo-m-so-tay-nguoi-lao-dong-moi",
+            "demo-m-so-tay-an-toan-xuong",
+        ),
     },
 ]
 
@@ -47,6 +63,19 @@ def _materials(kinds, limit: int = 6) -> list[Material]:
     return list(db.session.scalars(query.order_by(Material.id).limit(limit)))
 
 
+def _chosen(external_ids) -> list[int]:
+    """The ids of the published demo materials a collection names, in its order (one left out
+    of the demo, such as audio without a speech synthesiser, is skipped)."""
+    found = dict(
+        db.session.execute(
+            select(Material.external_id, Material.id).where(
+                Material.external_id.in_(external_ids), Material.status == "published"
+            )
+        ).all()
+    )
+    return [found[e] for e in external_ids if e in found]
+
+
 def seed() -> int:
     """Add what is missing; returns how many collections exist afterwards (safe to run again)."""
     union = _org(DEMO_UNION)
@@ -58,7 +87,7 @@ def seed() -> int:
         org = _org(spec["organisation"])
         if existing is None and org is not None:
             raw = {**spec, "status": "published", "featured": True}
-            raw["materials"] = [m.id for m in _materials(spec["kinds"])]
+            raw["materials"] = _chosen(spec["materials"])
             existing = collections.create_collection(SYSTEM, org, raw)
         made.append(existing)
     _demo_links(union, [c for c in made if c is not None])

@@ -1,7 +1,7 @@
 """A material's scheduled publication time
 
 Revision ID: 0007_editors
-Revises: 0006_reading_view
+Revises: 0007_admin
 Create Date: 2026-12-03 15:10:00
 
 """
@@ -13,7 +13,7 @@ import library.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0007_editors'
-down_revision = '0006_reading_view'
+down_revision = '0007_admin'
 branch_labels = None
 depends_on = None
 

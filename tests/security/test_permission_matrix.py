@@ -19,10 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from support import upload, video_bytes
 
 from library import create_app
 from library.accounts.permissions import SYSTEM
 from library.catalog import revisions
+from library.catalog import services as catalog
 from library.extensions import db
 from library.models import Collection, Material, ShareLink
 
@@ -126,6 +128,22 @@ def fresh_link(path):
     return build
 
 
+def captioned_draft(w):
+    """A draft video of organisation A with captions, made once per world."""
+    if getattr(w, "captioned_draft_id", None) is None:
+        material = catalog.create_material(
+            SYSTEM,
+            w.draft.organisation,
+            {"title": "Video nháp 7Q3Z", "kind": "video", "areas": ["life-skills"],
+             "license": "CC-BY-4.0"},
+            upload(video_bytes([(0, 0, 0)], seconds=0.5), "v.mp4"),
+            upload(b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nLoi thoai\n", "v.vtt"),
+        )  # fmt: skip
+        db.session.commit()
+        w.captioned_draft_id = material.id
+    return f"/materials/{w.captioned_draft_id}/captions.vtt"
+
+
 def collection_url(suffix=""):
     return lambda w: f"/collections/{w.collection.slug}{suffix}"
 
@@ -196,6 +214,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/files/<id:file_id>/pages/<int:number>/full.webp"): Route(
         file_url("pages/1/full.webp"), draft_visible()
     ),
+    ("GET", "/materials/<id:material_id>/captions.vtt"): Route(captioned_draft, draft_visible()),
     # The play beacon (sent by the site's own page) counts only playable files the visitor may
     # see: neither here.
     ("POST", "/track/play/<int:material_id>"): Route(

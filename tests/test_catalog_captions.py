@@ -1,0 +1,260 @@
+"""Captions of a video or an audio: attached by an editor (page and API), checked like any
+upload, shown on the player and as the transcript below it, searched like a PDF's text."""
+
+import io
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from databases import dialect
+from support import bearer, edit_form, pdf_bytes, stored_files, upload, video_bytes
+
+from library import backup
+from library.accounts.permissions import SYSTEM
+from library.catalog import revisions
+from library.catalog import services as catalog
+from library.extensions import db
+from library.models import Material, StoredFile
+
+VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:01.000\n"
+    "Trước khi lên giàn giáo, hãy móc dây an toàn.\n\n"
+    "00:00:01.000 --> 00:00:02.000\n"
+    "<v Tổ trưởng>Kiểm tra khóa móc mỗi sáng.</v>\n"
+)
+SRT = (
+    "1\r\n00:00:00,000 --> 00:00:01,500\r\nĐeo mũ bảo hộ khi vào công trường.\r\n\r\n"
+    "2\r\n00:00:01,500 --> 00:00:02,000\r\nBáo ngay cho tổ trưởng khi thấy nguy hiểm.\r\n"
+)
+VIDEO = {
+    "title": "Hướng dẫn đeo dây an toàn",
+    "summary": "Video ngắn cho công nhân xây dựng",
+    "kind": "video",
+    "areas": ["life-skills"],
+    "license": "CC-BY-4.0",
+    "status": "published",
+}
+SEARCH_BACKENDS = ["whoosh"] + (["postgres"] if dialect() == "postgresql" else [])
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor")
+
+
+@pytest.fixture
+def api(editor):
+    return bearer(editor)
+
+
+def post(client, api, captions: bytes | None, name="phu-de.vtt", video=None, **fields):
+    data = {
+        **VIDEO,
+        **fields,
+        "file": (io.BytesIO(video or video_bytes([(30, 120, 200)])), "v.mp4"),
+    }
+    if captions is not None:
+        data["captions"] = (io.BytesIO(captions), name)
+    return client.post(
+        "/api/v1/materials", data=data, headers=api, content_type="multipart/form-data"
+    )
+
+
+def searched(client, words: str) -> list[int]:
+    response = client.get("/api/v1/search", query_string={"q": words})
+    assert response.status_code == 200, response.json
+    return [item["id"] for item in response.json["results"]]
+
+
+def test_a_video_with_captions_plays_them_and_shows_its_transcript(client, api):
+    response = post(client, api, VTT.encode())
+    assert response.status_code == 201, response.json
+    material_id = response.json["id"]
+    captions = response.json["captions"]
+    assert captions["url"].endswith(f"/materials/{material_id}/captions.vtt")
+    assert captions["transcript"] == (
+        "Trước khi lên giàn giáo, hãy móc dây an toàn.\nKiểm tra khóa móc mỗi sáng."
+    )
+
+    page = BeautifulSoup(client.get(f"/materials/{material_id}").text, "html.parser")
+    track = page.video.track
+    assert track["kind"] == "captions" and track["srclang"] == "vi" and track.has_attr("default")
+    assert track["src"] == f"/materials/{material_id}/captions.vtt"
+    lines = [p.get_text() for p in page.select("section.transcript p")]
+    assert lines == ["Trước khi lên giàn giáo, hãy móc dây an toàn.", "Kiểm tra khóa móc mỗi sáng."]
+    assert page.select_one("section.transcript h2").get_text() == "Lời thoại"
+
+    served = client.get(track["src"])
+    assert served.status_code == 200
+    assert served.headers["Content-Type"] == "text/vtt; charset=utf-8"
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.text.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n")
+    assert "<v Tổ trưởng>Kiểm tra khóa móc mỗi sáng.</v>" in served.text  # the speaker stays
+
+
+def test_subrip_captions_are_served_as_webvtt(client, api):
+    response = post(client, api, SRT.encode("utf-8-sig"), name="phu-de.srt")
+    assert response.status_code == 201, response.json
+    served = client.get(f"/materials/{response.json['id']}/captions.vtt").text
+    assert served == (
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nĐeo mũ bảo hộ khi vào công trường.\n\n"
+        "00:00:01.500 --> 00:00:02.000\nBáo ngay cho tổ trưởng khi thấy nguy hiểm.\n"
+    )
+
+
+def test_an_audio_gets_captions_as_its_transcript(client, api):
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp3") as out:
+        stream = out.add_stream("mp3", 22050)
+        frame = av.AudioFrame(format="s16p", layout="mono", samples=22050)
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.sample_rate = 22050
+        for packet in (*stream.encode(frame), *stream.encode(None)):
+            out.mux(packet)
+    response = post(client, api, VTT.encode(), video=buffer.getvalue(), kind="audio")
+    assert response.status_code == 201, response.json
+    page = BeautifulSoup(client.get(f"/materials/{response.json['id']}").text, "html.parser")
+    assert page.audio.track["kind"] == "captions"
+    assert "giàn giáo" in page.select_one("section.transcript").get_text()
+
+
+BAD_CAPTIONS = [
+    ("windows-1258", VTT.encode("utf-16"), "UTF-8"),
+    ("latin-1", "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nCafé\n".encode("latin-1"), "UTF-8"),
+    ("text", "Lời thoại không có thời gian".encode(), "không hợp lệ"),
+    ("no-cues", b"WEBVTT\n\n", "không hợp lệ"),
+    ("bad-timing", b"WEBVTT\n\n00:00:01.000 --> 00:00:xx\nbad\n", "không hợp lệ"),
+    ("backwards", b"WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbad\n", "thứ 1 kết thúc trước"),
+    ("empty", b"", "rỗng"),
+]
+
+
+@pytest.mark.parametrize(
+    "data,message", [b[1:] for b in BAD_CAPTIONS], ids=[b[0] for b in BAD_CAPTIONS]
+)
+def test_bad_captions_are_refused_with_a_reason_and_keep_nothing(app, client, api, data, message):
+    before = stored_files(app)
+    response = post(client, api, data)
+    assert response.status_code == 422, response.json
+    assert response.json["error"] == "captions_rejected"
+    assert message in response.json["fields"]["captions"]
+    assert db.session.query(Material).count() == 0
+    assert stored_files(app) == before
+
+
+def test_captions_past_the_size_cap_are_refused(app, client, api):
+    app.config["MAX_CAPTION_BYTES"] = 1000
+    response = post(client, api, (VTT + "\n" + "x" * 1000).encode())
+    assert response.status_code == 413
+    assert response.json["fields"]["captions"] == "Tệp phụ đề vượt quá dung lượng cho phép."
+    assert db.session.query(StoredFile).count() == 0 and stored_files(app) == []
+
+
+def test_captions_go_only_with_an_uploaded_video_or_audio(client, api):
+    data = {
+        **VIDEO,
+        "kind": "leaflet",
+        "file": (io.BytesIO(pdf_bytes()), "to-gap.pdf"),
+        "captions": (io.BytesIO(VTT.encode()), "phu-de.vtt"),
+    }
+    response = client.post(
+        "/api/v1/materials", data=data, headers=api, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert "video hoặc âm thanh" in response.json["fields"]["captions"]
+    assert db.session.query(Material).count() == 0
+
+
+@pytest.mark.parametrize("kind", SEARCH_BACKENDS)
+def test_the_transcript_is_searched_and_follows_an_edit(make_app, make_user, kind):
+    app = make_app(SEARCH_BACKEND=kind)
+    with app.app_context():
+        client = app.test_client()
+        headers = bearer(make_user("editor"))
+        response = post(client, headers, VTT.encode())
+        material_id = response.json["id"]
+        assert searched(client, "giàn giáo") == [material_id]
+        assert searched(client, "mu bao ho") == []
+        replaced = client.patch(
+            f"/api/v1/materials/{material_id}",
+            data={"captions": (io.BytesIO(SRT.encode()), "moi.srt")},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+        assert replaced.status_code == 200, replaced.json
+        assert searched(client, "mu bao ho") == [material_id]
+        assert searched(client, "giàn giáo") == []
+        db.session.remove()
+
+
+def test_an_editor_attaches_captions_on_the_edit_page(client, editor, login, make_material):
+    material = make_material(
+        org=editor.organisation, upload=upload(video_bytes([(0, 0, 0)]), "v.mp4"), body="", **VIDEO
+    )
+    login(editor)
+    url = f"/manage/materials/{material.id}/edit"
+    refused = client.post(
+        url,
+        data={**edit_form(material), "captions": (io.BytesIO(b"\xff\xfe\x00"), "hong.vtt")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    page = BeautifulSoup(refused.text, "html.parser")
+    assert page.select_one(".has-error .error").get_text() == "Tệp phụ đề cần mã hóa UTF-8."
+    assert db.session.get(Material, material.id).captions is None
+
+    saved = client.post(
+        url,
+        data={**edit_form(material), "captions": (io.BytesIO(SRT.encode()), "phu-de.srt")},
+        content_type="multipart/form-data",
+    )
+    assert saved.status_code == 302
+    shown = " ".join(BeautifulSoup(client.get(url).text, "html.parser").get_text(" ").split())
+    assert "Phụ đề hiện tại: phu-de.srt — 2 dòng lời thoại" in shown
+    assert "Báo ngay cho tổ trưởng" in client.get(f"/materials/{material.id}").text
+
+
+def test_a_drafts_captions_are_hidden_like_its_file(client, api):
+    response = post(client, api, VTT.encode(), status="draft")
+    url = f"/materials/{response.json['id']}/captions.vtt"
+    assert client.get(url).status_code == 404
+    assert client.get(f"/materials/{response.json['id']}").status_code == 404
+
+
+def test_captions_of_a_published_material_wait_for_review(client, make_org, make_user):
+    org = make_org(code="so-xd", name="Sở Xây dựng", requires_review=True)
+    material = catalog.create_material(
+        SYSTEM, org, VIDEO, upload(video_bytes([(0, 0, 0)]), "v.mp4"), upload(VTT.encode(), "a.vtt")
+    )
+    db.session.commit()
+    editor = make_user("editor", org=org)
+    catalog.update_material(editor, material, {}, captions=upload(SRT.encode(), "b.srt"))
+    db.session.commit()
+    public = client.get(f"/materials/{material.id}/captions.vtt").text
+    assert "giàn giáo" in public and "mũ bảo hộ" not in public
+    assert "captions" in material.pending_revision.changes
+    revisions.approve_revision(SYSTEM, material)
+    db.session.commit()
+    assert "mũ bảo hộ" in client.get(f"/materials/{material.id}/captions.vtt").text
+
+
+def test_doctor_and_backup_know_caption_files(app, client, api, runner, tmp_path):
+    material_id = post(client, api, VTT.encode()).json["id"]
+    result = runner.invoke(args=["doctor", "--check-only"])
+    assert result.exit_code == 0, result.output
+    assert "orphan" not in result.output and "used by no material" not in result.output
+
+    stored = db.session.get(Material, material_id).captions
+    key = f"{stored.sha256[:2]}/{stored.sha256}.vtt"
+    if dialect() == "sqlite":  # (on PostgreSQL, pg_dump and a copy of the upload folder)
+        manifest = backup.backup(tmp_path / "snapshot")
+        assert key in [f["key"] for f in manifest["files"]]
+
+    (Path(app.config["UPLOAD_FOLDER"]) / key).unlink()
+    result = runner.invoke(args=["doctor", "--check-only"])
+    assert result.exit_code == 1
+    assert f"file {key} of materials [{material_id}] is missing" in result.output
