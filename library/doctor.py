@@ -258,8 +258,8 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
         if top == QUARANTINE:
             continue
         young = now - _mtime(path) < grace
-        if top == "tmp" or (top == CARDS and path.suffix == ".tmp"):
-            what = "upload" if top == "tmp" else "preview card"
+        if top == "tmp" or (top in (CARDS, "derived") and path.suffix == ".tmp"):
+            what = {"tmp": "upload", CARDS: "preview card"}.get(top, "derived file")
             report.findings.append(
                 _unfinished(path, f"unfinished {what} {relative}", young, repair)
             )

@@ -17,7 +17,9 @@ from library.catalog.forms import (
     STATUS_LABELS,
     ActionForm,
 )
+from library.catalog.job_labels import job_message
 from library.i18n import language_url
+from library.jobs import waiting_jobs
 from library.storage import get_storage
 
 MARKDOWN_TAGS = {
@@ -122,6 +124,8 @@ def register(app) -> None:
         material_jsonld=structured.material_document,
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
+        waiting_jobs=waiting_jobs,
+        job_message=job_message,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),
         can_see=lambda m: can_see(current_user, m),

@@ -103,3 +103,79 @@ def edit_form(material, **fields) -> dict:
         "action": "",
         **fields,
     }
+
+
+def worker_env(app) -> dict:
+    """The environment that points a `flask` process at this test's library and its queue."""
+    import os
+
+    return {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "FLASK_SECRET_KEY": "test",
+        "FLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "FLASK_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "FLASK_SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "FLASK_SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+        "FLASK_JOBS_STORE": app.config["JOBS_STORE"],
+        "FLASK_JOBS_STALE_SECONDS": str(app.config["JOBS_STALE_SECONDS"]),
+        "FLASK_JOBS_RETRY_DELAY": str(app.config["JOBS_RETRY_DELAY"]),
+    }
+
+
+def start_worker(app):
+    """A real `flask jobs work` process on this test's library, in its own process group."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "jobs", "work"],
+        cwd=ROOT,
+        env=worker_env(app),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_worker(process, sig=None) -> str:
+    """Stop a worker (SIGTERM: it finishes nothing more; SIGKILL: killed outright); its output."""
+    import os
+    import signal
+
+    try:
+        os.killpg(process.pid, sig or signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    output, _ = process.communicate(timeout=60)
+    return output.decode(errors="replace")
+
+
+def job_states(stored_id: int) -> dict[str, str]:
+    """Each job of a file and its state, read afresh from the database."""
+    from sqlalchemy import select
+
+    from library.models import MediaJob
+
+    db.session.rollback()
+    rows = db.session.execute(
+        select(MediaJob.kind, MediaJob.status).where(MediaJob.file_id == stored_id)
+    )
+    return dict(rows.all())
+
+
+def wait_for_jobs(stored_id: int, process=None, timeout: float = 120, until=("done", "failed")):
+    """Wait until every job of a file has ended (or reached a state in `until`)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        states = job_states(stored_id)
+        if states and all(state in until for state in states.values()):
+            return states
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"worker stopped: {stop_worker(process)}")
+        if time.monotonic() > deadline:
+            output = stop_worker(process) if process is not None else ""
+            raise AssertionError(f"jobs not finished in {timeout} s: {states}\n{output}")
+        time.sleep(0.2)

@@ -2,6 +2,8 @@
 
 import io
 import logging
+import os
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -423,13 +425,23 @@ def make_thumbnails(source: Path, family: str, folder: Path) -> None:
     picture = first_image(source, family)
     if picture is None:
         return
-    folder.mkdir(parents=True, exist_ok=True)
     thumb = picture.copy()
     thumb.thumbnail((480, 480))
-    thumb.save(folder / LIST_THUMB, "WEBP", quality=80)
+    save_whole(thumb, folder / LIST_THUMB, "WEBP", quality=80)
     medium = picture.copy()
     medium.thumbnail((1080, 4000))
-    medium.save(folder / MEDIUM_IMAGE, "WEBP", quality=80)
-    ImageOps.fit(picture, PREVIEW_SIZE, centering=(0.5, 0.3)).save(
-        folder / PREVIEW_IMAGE, "JPEG", quality=85
-    )
+    save_whole(medium, folder / MEDIUM_IMAGE, "WEBP", quality=80)
+    preview = ImageOps.fit(picture, PREVIEW_SIZE, centering=(0.5, 0.3))
+    save_whole(preview, folder / PREVIEW_IMAGE, "JPEG", quality=85)
+
+
+def save_whole(image: Image.Image, path: Path, fmt: str, **options) -> None:
+    """Save an image under a temporary name, then rename it: a reader never gets half of it
+    (a worker killed, a disk full), and `flask doctor` removes what a crash left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        image.save(tmp, fmt, **options)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

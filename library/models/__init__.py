@@ -3,6 +3,7 @@
 from library.models.accounts import ApiToken, Organisation, RateLimitCount, User
 from library.models.audit import AuditEntry
 from library.models.events import AgentSighting, Event, RateWindow, RobotHit, VisitorStreak
+from library.models.jobs import MediaJob, Rendition
 from library.models.materials import Area, Material, PendingRevision, StoredFile, Tag
 from library.models.metrics import (
     DailyMetric,
@@ -32,6 +33,7 @@ __all__ = [
     "DailyMetric",
     "Event",
     "Material",
+    "MediaJob",
     "MonthlyCredit",
     "MonthlyMetric",
     "OfflineSession",
@@ -39,6 +41,7 @@ __all__ = [
     "Organisation",
     "RateLimitCount",
     "RateWindow",
+    "Rendition",
     "SearchSynonyms",
     "ShareLink",
     "ShareVisit",

@@ -1,0 +1,65 @@
+"""The work done on a kept file after its upload, as background jobs (library/jobs.py): its
+pictures (thumbnails, a video's frame), a PDF's page images and reading view, and the light
+renditions of a video or an audio file."""
+
+from pathlib import Path
+
+from library import jobs
+from library.catalog import media, reading
+from library.extensions import db
+from library.models import StoredFile
+from library.storage import get_storage
+
+PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
+# Page images drawn ahead of readers: the first pages, as many as the page shows.
+PAGE_WIDTH = 900
+MAX_PAGES_SHOWN = 30
+KINDS_BY_FAMILY = {
+    "image": (PICTURES,),
+    "pdf": (PICTURES, PAGES),
+    "video": (PICTURES, VIDEO),
+    "audio": (AUDIO,),
+}
+
+
+def queue_for(stored: StoredFile) -> None:
+    """Ask for all the work a newly kept file needs."""
+    jobs.queue_jobs(stored, KINDS_BY_FAMILY.get(stored.family, ()))
+
+
+def source_path(stored: StoredFile) -> Path:
+    """The kept file itself; a job whose file has gone cannot be done."""
+    storage = get_storage()
+    path = storage.path(storage.key_for(stored.sha256, stored.extension))
+    if not path.is_file():
+        raise jobs.JobFailed("missing_file", f"{path} is missing")
+    return path
+
+
+def make_pictures(job, stored: StoredFile, report) -> None:
+    """Thumbnails and social preview (a video without a readable frame simply has none)."""
+    path = source_path(stored)
+    media.make_thumbnails(path, stored.family, get_storage().derived_path(stored.sha256, ""))
+
+
+def make_pages(job, stored: StoredFile, report) -> None:
+    """The page images the PDF's page shows, then its reading view."""
+    path = source_path(stored)
+    storage = get_storage()
+    count = min(stored.page_count or 0, MAX_PAGES_SHOWN)
+    for number in range(1, count + 1):
+        target = storage.derived_path(stored.sha256, page_image_name(number))
+        if not target.is_file():
+            image = media.render_pdf_page(path, number - 1, PAGE_WIDTH)
+            if image is not None:
+                media.save_whole(image, target, "WEBP", quality=75)
+        report(90 * number / (count + 1))
+    stored.reading = reading.extract(path)
+    db.session.flush()
+
+
+def page_image_name(number: int, full: bool = False) -> str:
+    return f"page-{number}-full.webp" if full else f"page-{number}.webp"
+
+
+jobs.RUNNERS.update({PICTURES: make_pictures, PAGES: make_pages})
