@@ -264,7 +264,8 @@ def requeue_stale() -> int:
         if job.status == "running" and job.attempts >= current_app.config["JOBS_MAX_ATTEMPTS"]:
             job.status, job.reason, job.detail = "failed", "interrupted", "worker stopped"
         else:
-            job.updated_at = utcnow()  # sent now: not sent again before it goes stale again
+            if job.status == "queued":  # sent now: not sent again before it goes stale again
+                job.updated_at = utcnow()  # (a running one stays stale for its claim)
             again.append(job.id)
     db.session.commit()
     for job_id in again:
@@ -306,6 +307,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the state of t
 def work(workers: int):
     """Do the queued jobs until stopped (Ctrl+C or SIGTERM finish the job running first)."""
     huey = current_app.extensions["huey"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"jobs: worker started ({workers} at once)")
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import media, structured, video
+from library.catalog import media, playback, structured, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -125,6 +125,8 @@ def register(app) -> None:
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
         waiting_jobs=waiting_jobs,
+        play_choices=playback.choices,
+        playing=playback.playing,
         job_message=job_message,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),

@@ -179,3 +179,57 @@ def wait_for_jobs(stored_id: int, process=None, timeout: float = 120, until=("do
             output = stop_worker(process) if process is not None else ""
             raise AssertionError(f"jobs not finished in {timeout} s: {states}\n{output}")
         time.sleep(0.2)
+
+
+def media_file(
+    path: Path,
+    seconds: float = 2.0,
+    size=(640, 360),
+    fps: int = 25,
+    sound: bool = True,
+    picture: bool = True,
+    container: str = "mp4",
+) -> Path:
+    """A real video (moving colour bars, H.264) with a tone (AAC), or a sound-only MP3/M4A
+    (picture=False), made with PyAV: what a phone records, in small."""
+    import math
+
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format=container) as out:
+        video = None
+        if picture:
+            video = out.add_stream("libx264", rate=fps)
+            video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+            video.options = {"preset": "ultrafast"}
+        audio = None
+        if sound:
+            codec = "libmp3lame" if container == "mp3" else "aac"
+            audio = out.add_stream(codec, rate=44100)
+            audio.layout = "stereo"
+        bars = np.zeros((size[1], size[0], 3), dtype=np.uint8)
+        for x in range(size[0]):
+            bars[:, x] = [(x * 7) % 256, (x * 3) % 256, (x * 11) % 256]
+        frames = round(seconds * fps)
+        for index in range(frames if picture else 0):
+            shifted = np.roll(bars, index * 4, axis=1)
+            frame = av.VideoFrame.from_ndarray(shifted, format="rgb24")
+            frame.pts = index
+            out.mux(video.encode(frame))
+        if audio is not None:
+            samples = 1152 if container == "mp3" else 1024
+            total = round(seconds * 44100)
+            for start in range(0, total, samples):
+                t = np.arange(start, start + samples) / 44100
+                tone = (0.3 * np.sin(2 * math.pi * 440 * t)).astype(np.float32)
+                layout = np.vstack([tone, tone])
+                fmt = "fltp" if audio.codec_context.format.name == "fltp" else "s16p"
+                data = layout if fmt == "fltp" else (layout * 32767).astype(np.int16)
+                frame = av.AudioFrame.from_ndarray(data, format=fmt, layout="stereo")
+                frame.sample_rate, frame.pts = 44100, start
+                out.mux(audio.encode(frame))
+            out.mux(audio.encode(None))
+        if video is not None:
+            out.mux(video.encode(None))
+    return path

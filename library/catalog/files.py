@@ -66,6 +66,28 @@ def file(file_id: int, name: str):
     return _harden(response, cache=material.status == "published")
 
 
+@bp.route("/files/<id:file_id>/renditions/<name>")
+def rendition(file_id: int, name: str):
+    """A light copy of a video or audio (360p.mp4, 720p.mp4, audio.m4a), served and counted
+    as the file itself is: ranges, conditional requests, a download per first byte."""
+    stored, material = _visible_file(file_id)
+    row = next((r for r in stored.renditions if f"{r.name}.{r.extension}" == name), None)
+    path = get_storage().derived_path(stored.sha256, row.filename) if row else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=row.mime_type,
+        as_attachment=request.args.get("download") == "1",
+        download_name=f"tai-lieu-{material.id}-{row.name}.{row.extension}",
+        conditional=True,
+        etag=row.sha256,
+        max_age=86400,
+    )
+    count_on_success(material, "download")
+    return _harden(response, cache=material.status == "published")
+
+
 @bp.route("/files/<id:file_id>/thumb.webp")
 def thumbnail(file_id: int):
     return _derived(file_id, media.LIST_THUMB, "image/webp")

@@ -5,9 +5,9 @@ renditions of a video or an audio file."""
 from pathlib import Path
 
 from library import jobs
-from library.catalog import media, reading
+from library.catalog import media, reading, renditions
 from library.extensions import db
-from library.models import StoredFile
+from library.models import Rendition, StoredFile
 from library.storage import get_storage
 
 PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
@@ -63,3 +63,52 @@ def page_image_name(number: int, full: bool = False) -> str:
 
 
 jobs.RUNNERS.update({PICTURES: make_pictures, PAGES: make_pages})
+
+
+def make_video(job, stored: StoredFile, report) -> None:
+    """The 360p rendition of a video, and the 720p one when the video is larger."""
+    _make_renditions(stored, "video", report)
+
+
+def make_audio(job, stored: StoredFile, report) -> None:
+    """The light rendition of an MP3 or M4A."""
+    _make_renditions(stored, "audio", report)
+
+
+def _make_renditions(stored: StoredFile, family: str, report) -> None:
+    path = source_path(stored)
+    try:
+        profiles = renditions.profiles_for(path, family)
+        share = len(profiles)
+        for index, profile in enumerate(profiles):
+            made = renditions.make(
+                path,
+                get_storage().derived_path(stored.sha256, profile.filename),
+                profile,
+                lambda done, index=index: report(100 * (index + done) / share),
+            )
+            _keep_rendition(stored, profile, made)
+    except renditions.Undecodable as error:
+        raise jobs.JobFailed("undecodable", str(error)[:2000]) from error
+
+
+def _keep_rendition(stored: StoredFile, profile, made) -> None:
+    row = next((r for r in stored.renditions if r.name == profile.name), None)
+    if row is None:
+        row = Rendition(file=stored, name=profile.name)
+        db.session.add(row)
+    row.mime_type, row.extension = profile.mime_type, profile.extension
+    row.size, row.sha256, row.bitrate = made.size, made.sha256, made.bitrate
+    row.width, row.height = made.width, made.height
+    db.session.flush()
+
+
+jobs.RUNNERS.update({VIDEO: make_video, AUDIO: make_audio})
+
+
+def queue_rendition_again(rendition: Rendition) -> None:
+    """A rendition whose file went missing or changed: forgotten, and made again by its job
+    (`flask doctor`)."""
+    stored = rendition.file
+    db.session.delete(rendition)
+    jobs.queue_jobs(stored, [VIDEO if stored.family == "video" else AUDIO])
