@@ -48,6 +48,11 @@ def derived(stored, name):
     return get_storage().derived_path(stored.sha256, name)
 
 
+def found(client, words: str) -> list[int]:
+    answer = client.get("/api/v1/search", query_string={"q": words})
+    return [item["id"] for item in answer.json["results"]]
+
+
 def test_the_worker_makes_a_pdf_ready_after_its_upload(make_app, make_material, make_user):
     app = queued_app(make_app)
     with app.app_context():
@@ -64,12 +69,16 @@ def test_the_worker_makes_a_pdf_ready_after_its_upload(make_app, make_material, 
         assert "Chờ tạo ảnh trang và bản đọc." in page
         assert "Chờ tạo ảnh trang" not in app.test_client().get(f"/materials/{material.id}").text
 
+        # Its text is read by the job too: not searchable yet.
+        assert found(client, "chưa thành niên") == []
+
         worker = start_worker(app)
         try:
             assert wait_for_jobs(stored.id, worker) == {"pictures": "done", "pages": "done"}
         finally:
             stop_worker(worker)
         db.session.refresh(stored)
+        assert found(client, "chưa thành niên") == [material.id]
         assert derived(stored, media.LIST_THUMB).is_file()
         assert derived(stored, processing.page_image_name(1)).is_file()
         assert stored.reading["status"] == "ok"

@@ -96,7 +96,6 @@ def _inspect_pdf(path: Path, facts: FileFacts) -> None:
         reader = PdfReader(str(path), strict=False)
         facts.page_count = len(reader.pages)
         _refuse_inflated_pages(reader)
-        facts.text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         log.info("PDF refused: %s", err)
         raise damaged from err
@@ -276,6 +275,13 @@ def _refuse_inflated_pages(reader) -> None:
             raise FileRejected(
                 _l("Tệp PDF có trang quá nặng để hiển thị (có thể là tệp độc hại)."), status=413
             )
+
+
+def pdf_text(path: Path) -> str:
+    """Text of every page of a kept PDF for search (seconds for a long one: a job's work)."""
+    from pypdf import PdfReader
+
+    return _pdf_text(PdfReader(str(path), strict=False))
 
 
 def _pdf_text(reader) -> str:

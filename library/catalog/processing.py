@@ -4,10 +4,13 @@ renditions of a video or an audio file."""
 
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+
 from library import jobs
 from library.catalog import media, reading, renditions
 from library.extensions import db
-from library.models import Rendition, StoredFile
+from library.models import Material, Rendition, StoredFile
 from library.storage import get_storage
 
 PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
@@ -43,8 +46,14 @@ def make_pictures(job, stored: StoredFile, report) -> None:
 
 
 def make_pages(job, stored: StoredFile, report) -> None:
-    """The page images the PDF's page shows, then its reading view."""
+    """The PDF's text for search, the page images its page shows, then its reading view."""
     path = source_path(stored)
+    stored.text = media.pdf_text(path)
+    # The materials showing it are indexed again, now with its text.
+    for material in db.session.scalars(select(Material).where(Material.file_id == stored.id)):
+        flag_modified(material, "title")
+    db.session.commit()
+    report(10)
     storage = get_storage()
     count = min(stored.page_count or 0, MAX_PAGES_SHOWN)
     for number in range(1, count + 1):
@@ -53,7 +62,7 @@ def make_pages(job, stored: StoredFile, report) -> None:
             image = media.render_pdf_page(path, number - 1, PAGE_WIDTH)
             if image is not None:
                 media.save_whole(image, target, "WEBP", quality=75)
-        report(90 * number / (count + 1))
+        report(10 + 80 * number / (count + 1))
     stored.reading = reading.extract(path)
     db.session.flush()
 
