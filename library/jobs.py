@@ -52,16 +52,56 @@ class JobFailed(Exception):
 
 
 def _sql_storage():
-    from huey.contrib.sql_huey import SqlStorage
+    from huey.contrib.sql_huey import BytesBlobField, SqlStorage
+    from peewee import CharField, CompositeKey, FloatField, IntegerField, Model, TimestampField
 
     class LibrarySqlStorage(SqlStorage):
-        """Huey's SQL storage with its tables named huey_* (beside the app's own tables)."""
+        """Huey's SQL storage, its models as Huey defines them, but for their tables' names:
+        huey_kv, huey_schedule, huey_task, huey_counter, beside the library's own tables."""
 
         def create_models(self):
-            models = super().create_models()
-            for model in models:
-                model._meta.set_table_name(f"huey_{model._meta.table_name}")
-            return models
+            class Base(Model):
+                class Meta:
+                    database = self.database
+
+            class KV(Base):
+                queue = CharField()
+                key = CharField()
+                value = BytesBlobField()
+
+                class Meta:
+                    table_name = "huey_kv"
+                    primary_key = CompositeKey("queue", "key")
+
+            class Schedule(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                timestamp = TimestampField(resolution=1000)
+
+                class Meta:
+                    table_name = "huey_schedule"
+                    indexes = ((("queue", "timestamp"), False),)
+
+            class Task(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                priority = FloatField(default=0.0)
+
+                class Meta:
+                    table_name = "huey_task"
+
+            Task.add_index(Task.priority.desc(), Task.id)
+
+            class Counter(Base):
+                queue = CharField()
+                key = CharField()
+                value = IntegerField()
+
+                class Meta:
+                    table_name = "huey_counter"
+                    primary_key = CompositeKey("queue", "key")
+
+            return KV, Schedule, Task, Counter
 
     return LibrarySqlStorage
 

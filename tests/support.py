@@ -189,9 +189,11 @@ def media_file(
     sound: bool = True,
     picture: bool = True,
     container: str = "mp4",
+    rotation: int = 0,
 ) -> Path:
     """A real video (moving colour bars, H.264) with a tone (AAC), or a sound-only MP3/M4A
-    (picture=False), made with PyAV: what a phone records, in small."""
+    (picture=False), made with PyAV: what a phone records, in small (`rotation`: turned for
+    display, as a phone held upright records)."""
     import math
 
     import av
@@ -203,6 +205,8 @@ def media_file(
             video = out.add_stream("libx264", rate=fps)
             video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
             video.options = {"preset": "ultrafast"}
+            if rotation:  # as a phone held upright records: turned on display
+                video.set_display_rotation(rotation)
         audio = None
         if sound:
             codec = "libmp3lame" if container == "mp3" else "aac"

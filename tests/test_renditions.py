@@ -110,3 +110,20 @@ def test_an_mp3_or_m4a_gets_a_light_audio(app, client, make_material, tmp_path, 
     assert 48_000 <= light.bitrate <= 66_000
     page = client.get(f"/materials/{material.id}", headers={"User-Agent": CHROME_ANDROID}).text
     assert f'src="/files/{material.file.id}/renditions/audio.m4a"' in page
+
+
+def test_a_phone_video_held_upright_stays_upright_and_360_wide(app, make_material, tmp_path):
+    # Recorded 1280x720 and turned a quarter for display: 720 wide, 1280 high on the screen.
+    material = video_material(make_material, tmp_path, seconds=1.0, rotation=90)
+    (light,) = material.file.renditions
+    assert (light.width, light.height) == (640, 360)  # as recorded: the short side 360
+    path = get_storage().derived_path(material.file.sha256, light.filename)
+    with av.open(str(path)) as container:
+        frame = next(container.decode(video=0))
+        assert frame.rotation == 90  # and shown turned, as the original is
+
+
+def test_a_portrait_video_is_360_wide(app, make_material, tmp_path):
+    material = video_material(make_material, tmp_path, size=(720, 1280), seconds=1.0)
+    (light,) = material.file.renditions
+    assert (light.width, light.height) == (360, 640)

@@ -74,7 +74,8 @@ def profiles_for(path: Path, family: str) -> list[Profile]:
     info = probe(path)
     if info["height"] is None:
         raise Undecodable("no video stream")
-    return [LIGHT, HIGH] if info["height"] > HIGH.height else [LIGHT]
+    # 360p and 720p name the short side: a phone's portrait video is 360 wide.
+    return [LIGHT, HIGH] if min(info["width"], info["height"]) > HIGH.height else [LIGHT]
 
 
 def probe(path: Path) -> dict:
@@ -133,12 +134,15 @@ def _transcode(source: Path, tmp: Path, profile: Profile, report) -> tuple[int |
         in_audio = next(iter(inp.streams.audio), None)
         if profile.height and in_video is None:
             raise Undecodable("no video stream")
+        rotation = _rotation(source) if in_video is not None else 0
         if profile.height is None and in_audio is None:
             raise Undecodable("no audio stream")
         total = float(inp.duration / 1_000_000) if inp.duration else None
         # The index at the start (faststart): a phone starts playing before the whole download.
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            video = _video_encoder(out, in_video, profile) if in_video is not None else None
+            video = None
+            if in_video is not None:
+                video = _video_encoder(out, in_video, profile, rotation)
             audio = _audio_encoder(out, profile) if in_audio is not None else None
             resampler = av.AudioResampler(
                 format="fltp",
@@ -176,11 +180,23 @@ def _transcode(source: Path, tmp: Path, profile: Profile, report) -> tuple[int |
             return (video.width, video.height) if video is not None else (None, None)
 
 
-def _video_encoder(out, in_video, profile: Profile):
+def _rotation(source: Path) -> int:
+    """How a phone's video is turned for display (its first frame's display matrix, in
+    degrees counter-clockwise): the rendition is turned the same way."""
+    import av
+
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            return int(getattr(frame, "rotation", 0) or 0) % 360
+    return 0
+
+
+def _video_encoder(out, in_video, profile: Profile, rotation: int = 0):
     src_w, src_h = in_video.codec_context.width, in_video.codec_context.height
-    height = min(profile.height, src_h)
-    height -= height % 2
-    width = round(src_w * height / src_h / 2) * 2
+    # The short side becomes the profile's (never enlarged); both sides even, as H.264 needs.
+    scale = min(1.0, profile.height / min(src_w, src_h))
+    width, height = (max(2, round(side * scale / 2) * 2) for side in (src_w, src_h))
     rate = in_video.average_rate or in_video.guessed_rate or Fraction(25)
     rate = min(Fraction(rate), Fraction(MAX_FPS)).limit_denominator(1001)
     stream = out.add_stream("libx264", rate=rate)
@@ -195,6 +211,8 @@ def _video_encoder(out, in_video, profile: Profile):
         "bufsize": str(profile.video_bitrate * 2),
     }
     stream.codec_context.time_base = Fraction(1, 1) / rate
+    if rotation:
+        stream.set_display_rotation(rotation)
     return stream
 
 
