@@ -68,7 +68,10 @@ run: install espeak
 	  echo "Open http://127.0.0.1:$(PORT) here, or http://$$(hostname -I | cut -d' ' -f1):$(PORT) from another device (Ctrl+C stops)"; \
 	else echo "Open http://$(HOST):$(PORT) (Ctrl+C stops)"; fi
 	@# Links in e-mails and QR codes need a public address (README, Settings): the one people open.
+	@# The jobs worker (pictures, page images, light renditions) runs beside the site and stops
+	@# with it; jobs it had not finished are done at its next start.
 	@if [ "$(HOST)" = "0.0.0.0" ]; then addr=$$(hostname -I | cut -d' ' -f1); else addr=$(HOST); fi; \
+	$(BIN)/flask jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	FLASK_PUBLIC_BASE_URL=$${FLASK_PUBLIC_BASE_URL:-http://$$addr:$(PORT)} $(DEMO_SETTINGS) \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Attach the unbound extensions to this app."""
     # database: connection settings; ratelimits: the `database://` storage of rate limits.
-    from library import database, i18n, ratelimits  # noqa: F401
+    from library import database, i18n, jobs, ratelimits  # noqa: F401
     from library.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -53,6 +53,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.after_request(i18n.remember_choice)
+    jobs.register(app)
+    from library.catalog import processing  # noqa: F401  (the kinds of jobs on files)
 
 
 def register_blueprints(app: Flask) -> None:

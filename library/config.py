@@ -91,6 +91,16 @@ def default_config(instance_path: str, root_path: str) -> dict:
         # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For and
         # X-Forwarded-Proto. 0 (the default) trusts none, so a client cannot forge its address.
         "PROXY_FIX": 0,
+        # Background jobs (library/jobs.py). The queue's store: a sqlite:/// file, or a
+        # postgresql:// database shared by every host; unset, a file beside a SQLite database
+        # (instance/library-jobs.db), or the app's own PostgreSQL database.
+        "JOBS_STORE": None,
+        # Run each job at once in the process that asks for it (tests only: no worker needed).
+        "JOBS_IMMEDIATE": False,
+        "JOBS_MAX_ATTEMPTS": 3,
+        "JOBS_RETRY_DELAY": 60,
+        # A running job with no progress reported for this long lost its worker: queued again.
+        "JOBS_STALE_SECONDS": 300,
     }
 
 
@@ -120,11 +130,24 @@ def finish_config(app) -> None:
     else:
         # A server database restarts or drops idle connections: check one before using it.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    cfg["JOBS_STORE"] = cfg.get("JOBS_STORE") or _jobs_store(app)
     cfg["PROXY_FIX"] = int(cfg.get("PROXY_FIX") or 0)
     from library.tracking.rates import parse_limits  # a bad setting fails at start
 
     for name in ("TRACKING_VISITOR_LIMITS", "TRACKING_NETWORK_LIMITS"):
         parse_limits(cfg.get(name) or "")
+
+
+def _jobs_store(app) -> str:
+    """The queue's store when none is set: beside the database."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith("sqlite"):
+        return uri
+    database = uri.split(":///", 1)[1] if ":///" in uri else ""
+    if not database or database.startswith(":memory:"):
+        return f"sqlite:///{Path(app.instance_path) / 'library-jobs.db'}"
+    path = Path(database.split("?", 1)[0])
+    return f"sqlite:///{path.with_name(f'{path.stem}-jobs.db')}"
 
 
 def _instance_secret(instance: Path) -> str:

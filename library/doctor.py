@@ -9,7 +9,9 @@ can. So the doctor:
   on SQLite; nothing here is repaired (a damaged database needs a backup: `flask restore`);
 - files: every stored file exists and holds the bytes recorded when it was kept (its size and
   `stored_sha256`; a missing or altered file is reported with the materials that use it: it
-  cannot be repaired here); thumbnails missing are made again; files in the upload folder that
+  cannot be repaired here); thumbnails missing are made again; every light rendition of a
+  video or audio holds the bytes its row records (else it is forgotten and its job queued
+  again), and a rendition file no row records is deleted; files in the upload folder that
   no row refers to are moved to a quarantine folder (never deleted), thumbnails of no file are
   removed, and uploads left half-received in `tmp/` by a crash are deleted; the drawn preview
   cards (`cards/`, made again on demand) and the folder's `.gitkeep` are the app's own;
@@ -33,10 +35,11 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
-from library.catalog import media
+from library.catalog import media, processing
 from library.extensions import db
-from library.models import Material, StoredFile
+from library.models import Material, Rendition, StoredFile
 from library.search import services as search
 from library.search.base import SearchError
 from library.sharing.cards import CARDS
@@ -213,7 +216,10 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
                 )
             )
     report.checked["files"] = len(rows)
+    known |= check_renditions(report, repair, storage)
     _check_folder(report, repair, grace, storage.root, known, {Path(k).stem for k in known})
+    if repair:
+        db.session.commit()  # renditions forgotten: their jobs go to the workers now
 
 
 def _materials_by_file() -> dict[int, list[int]]:
@@ -249,6 +255,30 @@ def _check_derived(report, repair, storage, path: Path, sha256: str, family: str
     report.findings.append(finding)
 
 
+def check_renditions(report: Report, repair: bool, storage) -> set[str]:
+    """Every rendition's file present and as its row recorded; a missing or altered one is
+    forgotten and its job queued again (the original still plays meanwhile). Returns the
+    renditions' paths under the upload folder, for the folder check."""
+    known = set()
+    renditions = db.session.scalars(select(Rendition).options(joinedload(Rendition.file))).all()
+    for rendition in renditions:
+        path = storage.derived_path(rendition.file.sha256, rendition.filename)
+        intact = path.is_file() and file_intact(path, rendition.sha256, rendition.size)
+        if intact:
+            known.add(path.relative_to(storage.root).as_posix())
+            continue
+        state = "altered" if path.is_file() else "missing"
+        finding = Finding(
+            "files", f"rendition {rendition.filename} of {rendition.file.sha256} is {state}"
+        )
+        if repair:
+            processing.queue_rendition_again(rendition)
+            finding.repaired, finding.action = True, "forgotten, its job queued again"
+        report.findings.append(finding)
+    report.checked["renditions"] = len(renditions)
+    return known
+
+
 def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: set[str]) -> None:
     """Files nobody refers to: quarantined; stale temporary uploads and thumbnails: deleted."""
     if not root.is_dir():
@@ -261,8 +291,8 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
         if top == QUARANTINE:
             continue
         young = now - _mtime(path) < grace
-        if top == "tmp" or (top == CARDS and path.suffix == ".tmp"):
-            what = "upload" if top == "tmp" else "preview card"
+        if top == "tmp" or (top in (CARDS, "derived") and path.suffix == ".tmp"):
+            what = {"tmp": "upload", CARDS: "preview card"}.get(top, "derived file")
             report.findings.append(
                 _unfinished(path, f"unfinished {what} {relative}", young, repair)
             )
@@ -272,6 +302,16 @@ def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: se
             continue  # files kept for an editor's next submit: they expire by themselves
         elif top == "derived":
             if len(relative.parts) >= 3 and relative.parts[2] in hashes:
+                if not path.name.startswith("rendition-") or relative.as_posix() in known:
+                    continue
+                # A rendition no row records (its worker died before saving the row).
+                finding = Finding("files", f"rendition of no row {relative}")
+                if young:
+                    finding.repaired, finding.action = True, "recent: left for the worker"
+                elif repair:
+                    path.unlink(missing_ok=True)
+                    finding.repaired, finding.action = True, "deleted"
+                report.findings.append(finding)
                 continue
             finding = Finding("files", f"thumbnail of no file {relative}")
             if repair:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from library import numbers
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import media, structured, video
+from library.catalog import media, playback, structured, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -18,7 +18,9 @@ from library.catalog.forms import (
     STATUS_LABELS,
     ActionForm,
 )
+from library.catalog.job_labels import job_message
 from library.i18n import language_url
+from library.jobs import waiting_jobs
 from library.storage import get_storage
 
 MARKDOWN_TAGS = {
@@ -134,6 +136,10 @@ def register(app) -> None:
         material_jsonld=structured.material_document,
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
+        waiting_jobs=waiting_jobs,
+        play_choices=playback.choices,
+        playing=playback.playing,
+        job_message=job_message,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),
         can_see=lambda m: can_see(current_user, m),

@@ -48,12 +48,13 @@ def get_metadata():
 
 def include_object(object, name, type_, reflected, compare_to):
     """Leave out the tables the PostgreSQL search backend manages itself (search_documents,
-    its word list and change log): they are an index, not part of the models."""
+    its word list and change log): they are an index, not part of the models; and the jobs
+    queue's tables (huey_*), Huey's own, when it is kept in the library's database."""
     if (
         type_ == "table"
         and reflected
         and compare_to is None
-        and name.startswith("search_documents")
+        and name.startswith(("search_documents", "huey_"))
     ):
         return False
     return True

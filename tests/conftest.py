@@ -56,6 +56,11 @@ def _config(folder: Path, database_url: str, **extra) -> dict:
         # One round of PBKDF2 instead of scrypt: the tests make thousands of accounts and logins,
         # and what they check (a hash is stored, the right password opens) does not need the cost.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+        # Jobs run at once, in the request that queued them, with no wait between tries; the
+        # worker itself is tested in tests/test_jobs.py. The queue is kept beside the test's
+        # database: a SQLite file, or the test's own PostgreSQL database (the shared store).
+        "JOBS_IMMEDIATE": True,
+        "JOBS_RETRY_DELAY": 0,
         **extra,
     }
 

@@ -103,3 +103,137 @@ def edit_form(material, **fields) -> dict:
         "action": "",
         **fields,
     }
+
+
+def worker_env(app) -> dict:
+    """The environment that points a `flask` process at this test's library and its queue."""
+    import os
+
+    return {
+        **os.environ,
+        "FLASK_APP": "wsgi",
+        "FLASK_SECRET_KEY": "test",
+        "FLASK_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "FLASK_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        "FLASK_SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "FLASK_SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+        "FLASK_JOBS_STORE": app.config["JOBS_STORE"],
+        "FLASK_JOBS_STALE_SECONDS": str(app.config["JOBS_STALE_SECONDS"]),
+        "FLASK_JOBS_RETRY_DELAY": str(app.config["JOBS_RETRY_DELAY"]),
+    }
+
+
+def start_worker(app):
+    """A real `flask jobs work` process on this test's library, in its own process group."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "jobs", "work"],
+        cwd=ROOT,
+        env=worker_env(app),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_worker(process, sig=None) -> str:
+    """Stop a worker (SIGTERM: it finishes nothing more; SIGKILL: killed outright); its output."""
+    import os
+    import signal
+
+    try:
+        os.killpg(process.pid, sig or signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    output, _ = process.communicate(timeout=60)
+    return output.decode(errors="replace")
+
+
+def job_states(stored_id: int) -> dict[str, str]:
+    """Each job of a file and its state, read afresh from the database."""
+    from sqlalchemy import select
+
+    from library.models import MediaJob
+
+    db.session.rollback()
+    rows = db.session.execute(
+        select(MediaJob.kind, MediaJob.status).where(MediaJob.file_id == stored_id)
+    )
+    return dict(rows.all())
+
+
+def wait_for_jobs(stored_id: int, process=None, timeout: float = 120, until=("done", "failed")):
+    """Wait until every job of a file has ended (or reached a state in `until`)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        states = job_states(stored_id)
+        if states and all(state in until for state in states.values()):
+            return states
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"worker stopped: {stop_worker(process)}")
+        if time.monotonic() > deadline:
+            output = stop_worker(process) if process is not None else ""
+            raise AssertionError(f"jobs not finished in {timeout} s: {states}\n{output}")
+        time.sleep(0.2)
+
+
+def media_file(
+    path: Path,
+    seconds: float = 2.0,
+    size=(640, 360),
+    fps: int = 25,
+    sound: bool = True,
+    picture: bool = True,
+    container: str = "mp4",
+    rotation: int = 0,
+) -> Path:
+    """A real video (moving colour bars, H.264) with a tone (AAC), or a sound-only MP3/M4A
+    (picture=False), made with PyAV: what a phone records, in small (`rotation`: turned for
+    display, as a phone held upright records)."""
+    import math
+
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format=container) as out:
+        video = None
+        if picture:
+            video = out.add_stream("libx264", rate=fps)
+            video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+            video.options = {"preset": "ultrafast"}
+            if rotation:  # as a phone held upright records: turned on display
+                video.set_display_rotation(rotation)
+        audio = None
+        if sound:
+            codec = "libmp3lame" if container == "mp3" else "aac"
+            audio = out.add_stream(codec, rate=44100)
+            audio.layout = "stereo"
+        bars = np.zeros((size[1], size[0], 3), dtype=np.uint8)
+        for x in range(size[0]):
+            bars[:, x] = [(x * 7) % 256, (x * 3) % 256, (x * 11) % 256]
+        frames = round(seconds * fps)
+        for index in range(frames if picture else 0):
+            shifted = np.roll(bars, index * 4, axis=1)
+            frame = av.VideoFrame.from_ndarray(shifted, format="rgb24")
+            frame.pts = index
+            out.mux(video.encode(frame))
+        if audio is not None:
+            samples = 1152 if container == "mp3" else 1024
+            total = round(seconds * 44100)
+            for start in range(0, total, samples):
+                t = np.arange(start, start + samples) / 44100
+                tone = (0.3 * np.sin(2 * math.pi * 440 * t)).astype(np.float32)
+                layout = np.vstack([tone, tone])
+                fmt = "fltp" if audio.codec_context.format.name == "fltp" else "s16p"
+                data = layout if fmt == "fltp" else (layout * 32767).astype(np.int16)
+                frame = av.AudioFrame.from_ndarray(data, format=fmt, layout="stereo")
+                frame.sample_rate, frame.pts = 44100, start
+                out.mux(audio.encode(frame))
+            out.mux(audio.encode(None))
+        if video is not None:
+            out.mux(video.encode(None))
+    return path

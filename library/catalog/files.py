@@ -1,24 +1,19 @@
 """Serving stored files, their thumbnails and rendered PDF pages."""
 
-import os
-import threading
-
 from flask import abort, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
 from library.accounts.permissions import can_see, shows_withdrawal
-from library.catalog import bp, media
+from library.catalog import bp, media, processing
 from library.extensions import db
 from library.models import Material, StoredFile
 from library.storage import get_storage
 from library.tracking.web import count_on_success
 
 INLINE_FAMILIES = {"image", "pdf", "video", "audio"}
-PAGE_WIDTH = 900
 # Wide enough to read the small print of an A4 page when zoomed on a phone.
 FULL_PAGE_WIDTH = 2000
-MAX_PAGES_SHOWN = 30
 
 
 def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
@@ -71,6 +66,28 @@ def file(file_id: int, name: str):
     return _harden(response, cache=material.status == "published")
 
 
+@bp.route("/files/<id:file_id>/renditions/<name>")
+def rendition(file_id: int, name: str):
+    """A light copy of a video or audio (360p.mp4, 720p.mp4, audio.m4a), served and counted
+    as the file itself is: ranges, conditional requests, a download per first byte."""
+    stored, material = _visible_file(file_id)
+    row = next((r for r in stored.renditions if f"{r.name}.{r.extension}" == name), None)
+    path = get_storage().derived_path(stored.sha256, row.filename) if row else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=row.mime_type,
+        as_attachment=request.args.get("download") == "1",
+        download_name=f"tai-lieu-{material.id}-{row.name}.{row.extension}",
+        conditional=True,
+        etag=row.sha256,
+        max_age=86400,
+    )
+    count_on_success(material, "download")
+    return _harden(response, cache=material.status == "published")
+
+
 @bp.route("/files/<id:file_id>/thumb.webp")
 def thumbnail(file_id: int):
     return _derived(file_id, media.LIST_THUMB, "image/webp")
@@ -98,30 +115,32 @@ def _derived(file_id: int, name: str, mimetype: str):
 @bp.route("/files/<id:file_id>/pages/<int:number>.webp")
 def pdf_page(file_id: int, number: int):
     """One page of a PDF drawn as an image, so a phone without a PDF viewer can read it."""
-    return _page_image(file_id, number, PAGE_WIDTH, f"page-{number}.webp")
+    name = processing.page_image_name(number)
+    return _page_image(file_id, number, processing.PAGE_WIDTH, name)
 
 
 @bp.route("/files/<id:file_id>/pages/<int:number>/full.webp")
 def pdf_page_full(file_id: int, number: int):
     """The same page drawn large, opened from the page image to zoom into."""
-    return _page_image(file_id, number, FULL_PAGE_WIDTH, f"page-{number}-full.webp")
+    name = processing.page_image_name(number, full=True)
+    return _page_image(file_id, number, FULL_PAGE_WIDTH, name)
 
 
 def _page_image(file_id: int, number: int, width: int, name: str):
     stored, material = _visible_file(file_id)
-    if stored.family != "pdf" or not 1 <= number <= min(stored.page_count or 0, MAX_PAGES_SHOWN):
+    shown = min(stored.page_count or 0, processing.MAX_PAGES_SHOWN)
+    if stored.family != "pdf" or not 1 <= number <= shown:
         abort(404)
     storage = get_storage()
     path = storage.derived_path(stored.sha256, name)
     if not path.is_file():
+        # The page job draws the page images ahead of readers; the large ones, and a page asked
+        # for before its job came to it, are drawn for the first reader who opens them.
         source = storage.path(storage.key_for(stored.sha256, stored.extension))
         image = media.render_pdf_page(source, number - 1, width)
         if image is None:
             abort(404)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        image.save(tmp, "WEBP", quality=75)
-        tmp.replace(path)
+        media.save_whole(image, path, "WEBP", quality=75)
     response = send_file(path, mimetype="image/webp", conditional=True, max_age=86400)
     return _harden(response, cache=material.status == "published")
 

@@ -2,6 +2,8 @@
 
 import io
 import logging
+import os
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -94,7 +96,6 @@ def _inspect_pdf(path: Path, facts: FileFacts) -> None:
         reader = PdfReader(str(path), strict=False)
         facts.page_count = len(reader.pages)
         _refuse_inflated_pages(reader)
-        facts.text = _pdf_text(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         log.info("PDF refused: %s", err)
         raise damaged from err
@@ -276,6 +277,13 @@ def _refuse_inflated_pages(reader) -> None:
             )
 
 
+def pdf_text(path: Path) -> str:
+    """Text of every page of a kept PDF for search (seconds for a long one: a job's work)."""
+    from pypdf import PdfReader
+
+    return _pdf_text(PdfReader(str(path), strict=False))
+
+
 def _pdf_text(reader) -> str:
     """Text of every page for search; a page whose text cannot be read is skipped."""
     parts, total = [], 0
@@ -423,13 +431,23 @@ def make_thumbnails(source: Path, family: str, folder: Path) -> None:
     picture = first_image(source, family)
     if picture is None:
         return
-    folder.mkdir(parents=True, exist_ok=True)
     thumb = picture.copy()
     thumb.thumbnail((480, 480))
-    thumb.save(folder / LIST_THUMB, "WEBP", quality=80)
+    save_whole(thumb, folder / LIST_THUMB, "WEBP", quality=80)
     medium = picture.copy()
     medium.thumbnail((1080, 4000))
-    medium.save(folder / MEDIUM_IMAGE, "WEBP", quality=80)
-    ImageOps.fit(picture, PREVIEW_SIZE, centering=(0.5, 0.3)).save(
-        folder / PREVIEW_IMAGE, "JPEG", quality=85
-    )
+    save_whole(medium, folder / MEDIUM_IMAGE, "WEBP", quality=80)
+    preview = ImageOps.fit(picture, PREVIEW_SIZE, centering=(0.5, 0.3))
+    save_whole(preview, folder / PREVIEW_IMAGE, "JPEG", quality=85)
+
+
+def save_whole(image: Image.Image, path: Path, fmt: str, **options) -> None:
+    """Save an image under a temporary name, then rename it: a reader never gets half of it
+    (a worker killed, a disk full), and `flask doctor` removes what a crash left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        image.save(tmp, fmt, **options)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from library import jobs
 from library.accounts import services as accounts
 from library.accounts.permissions import (
     SYSTEM,
@@ -24,7 +25,7 @@ from library.accounts.permissions import (
 )
 from library.audit import record_change
 from library.catalog import captions as captions_files
-from library.catalog import media, reading, workflow
+from library.catalog import media, processing, reading, workflow
 from library.catalog.validation import clean_fields, clean_fields_partly, clean_text
 from library.errors import (
     STORAGE_ERRNOS,
@@ -498,7 +499,6 @@ def _keep(storage, incoming, filename: str, kind, actor) -> StoredFile:
     kept = storage.keep(incoming, key)
     if kept:
         remember_new_file(db.session(), key)
-    _thumbnails(storage, key, incoming.sha256, facts.family)
     stored = StoredFile(
         sha256=incoming.sha256,
         # What backups and `flask doctor` check: the upload's own bytes unless they were changed
@@ -514,9 +514,12 @@ def _keep(storage, incoming, filename: str, kind, actor) -> StoredFile:
         width=facts.width,
         height=facts.height,
         text=facts.text,
-        reading=reading.extract(storage.path(key)) if facts.family == "pdf" else None,
     )
-    return _add_stored(stored, key if kept else None, filename, actor)
+    saved = _add_stored(stored, key if kept else None, filename, actor)
+    if saved is stored:
+        # Pictures, page images, reading view and renditions: made by the workers, after commit.
+        processing.queue_for(stored)
+    return saved
 
 
 def _add_stored(stored: StoredFile, kept_key: str | None, filename: str, actor) -> StoredFile:
@@ -572,16 +575,9 @@ def _keep_again(storage, stored: StoredFile, incoming, filename: str) -> StoredF
         remember_new_file(db.session(), key)
         stored.stored_sha256 = file_sha256(storage.path(key))
         stored.size = storage.path(key).stat().st_size
-        _thumbnails(storage, key, stored.sha256, stored.family)
+        processing.queue_for(stored)
     stored.original_name = display_name(filename)
     return stored
-
-
-def _thumbnails(storage, key: str, sha256: str, family: str) -> None:
-    try:
-        media.make_thumbnails(storage.path(key), family, storage.derived_path(sha256, ""))
-    except Exception:  # noqa: BLE001 - a missing thumbnail must not refuse a good file
-        log.exception("thumbnails failed for %s", key)
 
 
 # Right-to-left overrides and isolates can make "exe.pdf" read as "fdp.exe" (and back).
@@ -670,11 +666,12 @@ def with_details(materials: list[Material]) -> list[Material]:
 
 
 def reading_view(stored: StoredFile) -> dict | None:
-    """A PDF's reading view, made from the kept file the first time it is asked for (files kept
-    before reading views existed); None for other files or a PDF missing from storage."""
+    """A PDF's reading view, made by its page job; for a file kept before there were jobs, made
+    from the kept file the first time it is asked for. None for other files, a PDF whose job has
+    not made it yet, or one missing from storage."""
     if stored.family != "pdf":
         return None
-    if stored.reading is None:
+    if stored.reading is None and jobs.is_done(stored, processing.PAGES):
         storage = get_storage()
         path = storage.path(storage.key_for(stored.sha256, stored.extension))
         if not path.is_file():

@@ -3,6 +3,7 @@
 from library.models.accounts import ApiToken, Organisation, RateLimitCount, User
 from library.models.audit import AuditEntry
 from library.models.events import AgentSighting, Event, RateWindow, RobotHit, VisitorStreak
+from library.models.jobs import MediaJob, Rendition
 from library.models.materials import Area, Material, PendingRevision, StoredFile, Tag
 from library.models.metrics import (
     DailyMetric,
@@ -34,6 +35,7 @@ __all__ = [
     "Event",
     "Material",
     "Notification",
+    "MediaJob",
     "MonthlyCredit",
     "MonthlyMetric",
     "OfflineSession",
@@ -41,6 +43,7 @@ __all__ = [
     "Organisation",
     "RateLimitCount",
     "RateWindow",
+    "Rendition",
     "SearchSynonyms",
     "ShareLink",
     "ShareVisit",

@@ -62,7 +62,7 @@ def saved():
 def saved_files(material) -> list[str]:
     """What "Lưu để đọc khi không có mạng" keeps of a material: its page (reading view, legal
     digest, player) and the pictures it shows; not the download itself, which may be large."""
-    from library.catalog.files import MAX_PAGES_SHOWN
+    from library.catalog.processing import MAX_PAGES_SHOWN
     from library.templating import has_picture
 
     files = [url_for("catalog.material", material_id=material.id)]

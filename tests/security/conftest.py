@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from agents import CHROME_ANDROID
 from flask.testing import FlaskClient
-from support import PASSWORD, pdf_bytes, upload
+from support import PASSWORD, pdf_bytes, upload, video_bytes
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -44,6 +44,7 @@ class World:
     clients: dict
     tokens: dict
     draft: object = None
+    draft_video: object = None  # with its light rendition
     in_review: object = None
     public: object = None
     b_material: object = None
@@ -158,6 +159,12 @@ def build_world(app) -> World:
         orgs["a"],
         {**base, "title": DRAFT_TITLE, "kind": "leaflet", "status": "draft"},
         upload(pdf_bytes(2), "ban-nhap.pdf"),
+    )
+    w.draft_video = catalog.create_material(
+        SYSTEM,
+        orgs["a"],
+        {**base, "title": "Video nháp của tổ chức A", "kind": "video", "status": "draft"},
+        upload(video_bytes([(0, 90, 200)], seconds=1.0), "video-nhap.mp4"),
     )
     w.in_review = catalog.create_material(
         SYSTEM, orgs["a"], {**base, "title": REVIEW_TITLE, "kind": "book", "body": "Chờ duyệt."}

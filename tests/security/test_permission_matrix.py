@@ -205,6 +205,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         lambda w: f"/materials/{w.draft.id}", draft_visible()
     ),
     ("GET", "/files/<id:file_id>/<path:name>"): Route(file_url("ban-nhap.pdf"), draft_visible()),
+    ("GET", "/files/<id:file_id>/renditions/<name>"): Route(
+        lambda w: f"/files/{w.draft_video.file_id}/renditions/360p.mp4", draft_visible()
+    ),
     ("GET", "/files/<id:file_id>/thumb.webp"): Route(file_url("thumb.webp"), draft_visible()),
     ("GET", "/files/<id:file_id>/medium.webp"): Route(file_url("medium.webp"), draft_visible()),
     ("GET", "/files/<id:file_id>/preview.jpg"): Route(file_url("preview.jpg"), draft_visible()),
