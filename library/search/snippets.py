@@ -8,6 +8,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from library.search.analysis import normalize
 from library.search.query import Clause
@@ -59,13 +60,20 @@ def _word_pattern(word: str) -> str:
 def snippet(texts: list[str], regex: re.Pattern | None) -> str:
     """The snippet of the first text with a match (or the start of the first non-empty one),
     as plain text: Markdown and table syntax are left out."""
-    texts = [plain(normalize(t[:MAX_SOURCE])) for t in texts if t]
+    texts = [_prepared(t) for t in texts if t]
     texts = [t for t in texts if t]
     for text in texts:
         spans = _matches(text, regex)
         if spans:
             return _render(text, spans)
     return _render(texts[0], []) if texts else ""
+
+
+@lru_cache(maxsize=1024)
+def _prepared(text: str) -> str:
+    """A document's text as snippets are cut from it, kept for the texts searched most often:
+    normalising and stripping it cost more than finding the matches."""
+    return plain(normalize(text[:MAX_SOURCE]))
 
 
 # Markdown that a snippet should not show: images, links (their text stays), table rules and
