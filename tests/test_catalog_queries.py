@@ -8,11 +8,11 @@ from contextlib import contextmanager
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event
+from support import png_bytes, upload
 
 from library.accounts.permissions import SYSTEM
 from library.catalog import services as catalog
 from library.extensions import db
-from support import png_bytes, upload
 
 
 @contextmanager
@@ -160,9 +160,7 @@ def test_a_change_made_by_another_worker_shows_at_once(
 
 
 @pytest.mark.parametrize("kind_filter", [None, "poster"])
-def test_kind_counts_of_an_area_follow_a_change(
-    app, client, make_material, make_org, kind_filter
-):
+def test_kind_counts_of_an_area_follow_a_change(app, client, make_material, make_org, kind_filter):
     org = make_org(code="so-ldtbxh", name="Sở Lao động")
     add_materials(make_material, org, 4)
     path = "/areas/politics-law" + (f"?kind={kind_filter}" if kind_filter else "")
