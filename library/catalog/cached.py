@@ -137,6 +137,14 @@ def area(code: str) -> AreaFacts | None:
     return next((a for a in areas() if a.code == code), None)
 
 
+def organisation_names() -> dict[str, str]:
+    """Every organisation's name by its code (what the search facets show)."""
+    return kept(
+        "organisations",
+        lambda: dict(db.session.execute(select(Organisation.code, Organisation.name)).all()),
+    )
+
+
 def by_area() -> dict[str, int]:
     from library.catalog.services import count_by_area
 
