@@ -100,9 +100,11 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     """Errors, security headers, template helpers and the pending-file clean-up."""
     from library import errors, offline, security, storage, templating
+    from library.catalog import cached
     from library.search import services as search
 
     errors.register(app)
+    cached.register(app)
     search.register(app)
     security.register(app)
     templating.register(app)

@@ -1,5 +1,7 @@
 """Template filters and globals: sizes, dates, Markdown, labels, the page's language."""
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 from flask import request
@@ -70,8 +72,10 @@ def human_size(size: int | None) -> str:
     return ""
 
 
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> Markup:
-    """Markdown written by editors, with everything but plain formatting removed."""
+    """Markdown written by editors, with everything but plain formatting removed (kept for the
+    same text: a digest's page is read far more often than it is edited)."""
     html = md.markdown(text or "", extensions=["tables", "sane_lists"])
     clean = nh3.clean(
         html,

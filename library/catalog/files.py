@@ -98,6 +98,29 @@ def medium(file_id: int):
     return _derived(file_id, media.MEDIUM_IMAGE, "image/webp")
 
 
+@bp.route("/files/<id:file_id>/thumb-<int:width>.webp")
+def thumbnail_sized(file_id: int, width: int):
+    return _sized(file_id, media.LIST_THUMB, width, media.LIST_WIDTHS)
+
+
+@bp.route("/files/<id:file_id>/medium-<int:width>.webp")
+def medium_sized(file_id: int, width: int):
+    return _sized(file_id, media.MEDIUM_IMAGE, width, media.MEDIUM_WIDTHS)
+
+
+def _sized(file_id: int, name: str, width: int, widths: tuple[int, ...]):
+    """A narrower copy of a derived image, made on first request for files kept before the
+    copies existed (then kept like those made on upload)."""
+    if width not in widths:
+        abort(404)
+    stored, material = _visible_file(file_id)
+    path = get_storage().derived_path(stored.sha256, media.sized_name(name, width))
+    if not path.is_file() and media.make_sized(path.parent, name, width) is None:
+        abort(404)
+    response = send_file(path, mimetype="image/webp", conditional=True, max_age=86400)
+    return _harden(response, cache=material.status == "published")
+
+
 @bp.route("/files/<id:file_id>/preview.jpg")
 def preview(file_id: int):
     return _derived(file_id, media.PREVIEW_IMAGE, "image/jpeg")

@@ -43,6 +43,11 @@ LIST_THUMB = "list.webp"
 PREVIEW_IMAGE = "preview.jpg"
 MEDIUM_IMAGE = "medium.webp"
 PREVIEW_SIZE = (1200, 630)
+# Narrower copies kept beside the list thumbnail (480 px) and the medium image (1080 px), so a
+# phone loads the one it shows (srcset): a card's picture is 96 to 128 px wide, a poster the
+# width of the screen, each twice that on most phones' screens.
+LIST_WIDTHS = (160, 320)
+MEDIUM_WIDTHS = (360, 720)
 MAX_TEXT = 2_000_000
 
 
@@ -439,11 +444,15 @@ def make_thumbnails(source: Path, family: str, folder: Path) -> None:
     save_whole(medium, folder / MEDIUM_IMAGE, "WEBP", quality=80)
     preview = ImageOps.fit(picture, PREVIEW_SIZE, centering=(0.5, 0.3))
     save_whole(preview, folder / PREVIEW_IMAGE, "JPEG", quality=85)
+    for name, widths in ((LIST_THUMB, LIST_WIDTHS), (MEDIUM_IMAGE, MEDIUM_WIDTHS)):
+        for width in widths:
+            make_sized(folder, name, width)
 
 
 def save_whole(image: Image.Image, path: Path, fmt: str, **options) -> None:
     """Save an image under a temporary name, then rename it: a reader never gets half of it
-    (a worker killed, a disk full), and `flask doctor` removes what a crash left."""
+    (a worker killed, a disk full, two requests making it at once), and `flask doctor` removes
+    what a crash left."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
@@ -451,3 +460,23 @@ def save_whole(image: Image.Image, path: Path, fmt: str, **options) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sized_name(name: str, width: int) -> str:
+    """list.webp, 160 -> list-160.webp"""
+    stem, extension = name.rsplit(".", 1)
+    return f"{stem}-{width}.{extension}"
+
+
+def make_sized(folder: Path, name: str, width: int) -> Path | None:
+    """The copy of the derived image `name` at most `width` wide, made from it and kept beside
+    it; None when there is no such image (a file whose picture could not be read)."""
+    source = folder / name
+    if not source.is_file():
+        return None
+    target = folder / sized_name(name, width)
+    with Image.open(source) as img:
+        picture = img.convert("RGB")
+    picture.thumbnail((width, width * 10))
+    save_whole(picture, target, "WEBP", quality=80)
+    return target

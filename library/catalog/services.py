@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from library import jobs
 from library.accounts import services as accounts
@@ -601,6 +601,58 @@ def list_public_materials(
     updated_since: datetime | None = None,
 ):
     """Published materials, current before superseded, newest first."""
+    query = _public_query(area, kind, organisation, updated_since)
+    query = query.options(selectinload(Material.file))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+# What a material's card shows (title, kind, file type, size and thumbnail): loaded with the list
+# in two queries, without the texts (a book's extracted text, its reading view).
+CARD_LOADS = (
+    load_only(
+        Material.id,
+        Material.title,
+        Material.kind,
+        Material.status,
+        Material.file_id,
+        Material.superseded_by_id,
+        Material.published_at,
+    ),
+    selectinload(Material.file).load_only(
+        StoredFile.id,
+        StoredFile.sha256,
+        StoredFile.mime_type,
+        StoredFile.extension,
+        StoredFile.size,
+        StoredFile.page_count,
+        StoredFile.width,
+        StoredFile.height,
+    ),
+)
+
+
+# What a material's page shows with it, loaded with it: organisation and file (without its
+# extracted text) in the same query, areas and tags in one more each.
+PAGE_LOADS = (
+    joinedload(Material.organisation),
+    joinedload(Material.file).defer(StoredFile.text),
+    selectinload(Material.areas),
+    selectinload(Material.tags),
+)
+
+
+def public_cards(area: str, kind: str | None, page: int, per_page: int):
+    """A page of an area's published materials, loaded for their cards."""
+    query = _public_query(area, kind).options(*CARD_LOADS)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def latest_public_materials(limit: int) -> list[Material]:
+    """The newest published materials loaded for their cards, without counting them all."""
+    return list(db.session.scalars(_public_query().options(*CARD_LOADS).limit(limit)))
+
+
+def _public_query(area=None, kind=None, organisation=None, updated_since=None):
     query = select(Material).where(Material.status == "published")
     if area:
         query = query.where(Material.areas.any(Area.code == area))
@@ -612,10 +664,9 @@ def list_public_materials(
         )
     if updated_since is not None:
         query = query.where(Material.updated_at >= updated_since)
-    query = query.order_by(
+    return query.order_by(
         Material.superseded_by_id.is_not(None), Material.published_at.desc(), Material.id.desc()
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def count_by_area() -> dict[str, int]:

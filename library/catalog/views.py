@@ -4,13 +4,11 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from library.accounts.permissions import can_edit, can_see, shows_withdrawal
-from library.areas import all_areas
-from library.catalog import bp, reading, services
+from library.catalog import bp, cached, reading, services
 from library.extensions import db
 from library.models import Area, Material
 from library.models.base import utcnow
 from library.models.materials import KINDS
-from library.sharing.collections import current_collections
 from library.sharing.web import credit_for
 from library.tracking.services import local_time
 from library.tracking.web import count_on_success
@@ -19,13 +17,12 @@ from library.web import page_arg
 
 @bp.route("/")
 def home():
-    latest = services.list_public_materials(page=1, per_page=8)
     return render_template(
         "catalog/home.html",
-        areas=all_areas(),
-        counts=services.count_by_area(),
-        latest=latest.items,
-        collections=current_collections(local_time(utcnow()).date()),
+        areas=cached.areas(),
+        counts=cached.by_area(),
+        latest=cached.latest(8),
+        collections=cached.featured_collections(local_time(utcnow()).date()),
     )
 
 
@@ -33,21 +30,19 @@ def home():
 def area(code: str):
     area = db.session.get(Area, code) or abort(404)
     kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
-    materials = services.list_public_materials(
-        area=code, kind=kind, page=page_arg(), per_page=current_app.config["PER_PAGE"]
-    )
+    materials = cached.area_page(code, kind, page_arg(), current_app.config["PER_PAGE"])
     return render_template(
         "catalog/area.html",
         area=area,
         kind=kind,
         materials=materials,
-        kind_counts=services.count_by_kind(code),
+        kind_counts=cached.by_kind(code),
     )
 
 
 @bp.route("/materials/<id:material_id>")
 def material(material_id: int):
-    material = db.session.get(Material, material_id)
+    material = db.session.get(Material, material_id, options=services.PAGE_LOADS)
     if material is None or not can_see(current_user, material):
         if material is not None and shows_withdrawal(material):
             return render_template("catalog/withdrawn.html", material=material), 410

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from library.extensions import db
 from library.metrics.rollup import not_rolled
@@ -86,6 +86,26 @@ def material_stats(material_id: int) -> dict:
         "unique_visitors": counts["view"][1],
         "robot_requests": int(robots),
     }
+
+
+def page_counts(material_id: int) -> dict:
+    """The views and downloads a material's page shows, as material_stats counts them, in one
+    query (after the rolled-through day's): rolled-up days plus raw events of the other days."""
+    shown = ("view", "download")
+    rolled = (
+        select(DailyMetric.event, func.sum(DailyMetric.total).label("n"))
+        .where(DailyMetric.material_id == material_id, DailyMetric.event.in_(shown))
+        .group_by(DailyMetric.event)
+    )
+    raw = (
+        select(Event.event, func.count().label("n"))
+        .where(Event.material_id == material_id, Event.event.in_(shown), *not_rolled(Event.day))
+        .group_by(Event.event)
+    )
+    both = union_all(rolled, raw).subquery()
+    rows = db.session.execute(select(both.c.event, func.sum(both.c.n)).group_by(both.c.event))
+    counts = {event: int(n or 0) for event, n in rows}
+    return {"views": counts.get("view", 0), "downloads": counts.get("download", 0)}
 
 
 def _raw_counts(material_id: int) -> list[tuple[str, int, int]]:

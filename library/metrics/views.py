@@ -201,4 +201,4 @@ def download_report():
 @bp.app_template_global()
 def material_counts(material) -> dict:
     """Views and downloads shown on every material's page."""
-    return services.material_stats(material.id)
+    return services.page_counts(material.id)

@@ -62,6 +62,7 @@ def saved():
 def saved_files(material) -> list[str]:
     """What "Lưu để đọc khi không có mạng" keeps of a material: its page (reading view, legal
     digest, player) and the pictures it shows; not the download itself, which may be large."""
+    from library.catalog import media
     from library.catalog.processing import MAX_PAGES_SHOWN
     from library.templating import has_picture
 
@@ -74,6 +75,12 @@ def saved_files(material) -> list[str]:
         ]
     elif stored is not None and has_picture(stored) and stored.family in ("image", "video"):
         files.append(url_for("catalog.medium", file_id=stored.id))
+        if stored.family == "image":
+            # A poster is shown at the width its screen asks for (srcset): keep each.
+            files += [
+                url_for("catalog.medium_sized", file_id=stored.id, width=width)
+                for width in media.MEDIUM_WIDTHS
+            ]
     elif material.video_url:
         # Either may be shown, by the screen's density (srcset).
         files.append(url_for("previews.material_image_small", material_id=material.id))

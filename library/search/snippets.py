@@ -6,8 +6,9 @@ the document contains. Matching ignores diacritics and case, like the search its
 
 import html
 import re
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 
 from library.search.analysis import normalize
 from library.search.query import Clause
@@ -56,10 +57,37 @@ def _word_pattern(word: str) -> str:
     return f"{re.escape(lone.group(1))}[iy]" if lone else re.escape(word)
 
 
+# Snippets made lately, by texts and query: the same popular query over the same documents is
+# answered again without normalising and stripping their texts again. Keyed by each text's
+# length and hash (never the text, which can be a whole book).
+_KEPT: OrderedDict = OrderedDict()
+_KEPT_SIZE = 4096
+_KEPT_LOCK = threading.Lock()
+
+
 def snippet(texts: list[str], regex: re.Pattern | None) -> str:
     """The snippet of the first text with a match (or the start of the first non-empty one),
     as plain text: Markdown and table syntax are left out."""
-    texts = [plain(normalize(t[:MAX_SOURCE])) for t in texts if t]
+    sources = [t[:MAX_SOURCE] for t in texts]
+    key = (
+        tuple((len(t), hash(t)) for t in sources),
+        (regex.pattern, regex.flags) if regex else None,
+    )
+    with _KEPT_LOCK:
+        found = _KEPT.get(key)
+        if found is not None:
+            _KEPT.move_to_end(key)
+            return found
+    made = _snippet(sources, regex)
+    with _KEPT_LOCK:
+        _KEPT[key] = made
+        if len(_KEPT) > _KEPT_SIZE:
+            _KEPT.popitem(last=False)
+    return made
+
+
+def _snippet(texts: list[str], regex: re.Pattern | None) -> str:
+    texts = [plain(normalize(t)) for t in texts if t]
     texts = [t for t in texts if t]
     for text in texts:
         spans = _matches(text, regex)

@@ -9,7 +9,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from library.accounts.views import admin_required
-from library.areas import all_areas
+from library.catalog import cached
 from library.errors import DomainError
 from library.extensions import db
 from library.search import services
@@ -33,14 +33,13 @@ def results():
         page = services.search_materials(query) if query.text or _has_filter(query) else None
     except SearchUnavailable:
         return render_template("search/results.html", query=query, page=None, unavailable=True), 503
-    orgs = services.organisation_names(page.results.facets.get("org", {})) if page else {}
     return render_template(
         "search/results.html",
         query=query,
         page=page,
         unavailable=False,
-        areas={a.code: a for a in all_areas()},
-        organisations=orgs,
+        areas={a.code: a for a in cached.areas()},
+        organisations=cached.organisation_names() if page else {},
     )
 
 

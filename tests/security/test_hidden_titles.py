@@ -178,6 +178,7 @@ def _values(world, rule: str, name: str) -> list:
         "file_id": lambda: _ids(Material.file_id) + _ids(PendingRevision.file_id),
         "name": lambda: ["tai-lieu.pdf"],
         "number": lambda: [1],
+        "width": lambda: [160] if "/thumb-" in rule else [360],
         "slug": lambda: _ids(Collection.slug),
         "link_id": lambda: _ids(ShareLink.id),
         "org_id": lambda: [o.id for o in base.orgs.values()],

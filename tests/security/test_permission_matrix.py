@@ -210,6 +210,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/files/<id:file_id>/thumb.webp"): Route(file_url("thumb.webp"), draft_visible()),
     ("GET", "/files/<id:file_id>/medium.webp"): Route(file_url("medium.webp"), draft_visible()),
+    ("GET", "/files/<id:file_id>/thumb-<int:width>.webp"): Route(
+        file_url("thumb-160.webp"), draft_visible()
+    ),
+    ("GET", "/files/<id:file_id>/medium-<int:width>.webp"): Route(
+        file_url("medium-360.webp"), draft_visible()
+    ),
     ("GET", "/files/<id:file_id>/preview.jpg"): Route(file_url("preview.jpg"), draft_visible()),
     ("GET", "/files/<id:file_id>/pages/<int:number>.webp"): Route(
         file_url("pages/1.webp"), draft_visible()
