@@ -11,6 +11,9 @@ Each document gets one tsvector, `folded`:
   EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
   with the right diacritics ranks exact matches above folded ones.
 
+Each row also keeps its number of words per field (`lengths`: title, tags, summary, body), for
+BM25's length norm (postgres_rank.py).
+
 One vector rather than two keeps each row small enough to stay in the table's pages (no TOAST
 fetch per matching row) and lets one `ts_rank` call score both kinds of match.
 
@@ -48,6 +51,7 @@ COLUMNS = (
     "superseded",
     "folded",
     "stamp",
+    "lengths",
 )
 
 
@@ -74,6 +78,8 @@ def prepare(doc: dict) -> tuple:
         bool(doc.get("superseded")),
         folded,
         stamp_of(doc),
+        [len(exact_words(title)), sum(len(exact_words(tag)) for tag in tags)]
+        + [len(exact_words(summary)), len(exact_words(body))],
     )
 
 
