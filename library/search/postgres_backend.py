@@ -48,15 +48,14 @@ from library.search.base import (
 )
 from library.search.postgres_rows import (
     COLUMNS,
-    PREFIX_WEIGHTS,
     clause_query,
+    prefix_query,
     prepare,
     quote,
     rank_terms,
     too_long,
 )
 from library.search.query import Clause
-from library.search.ranking import TIER_WORDS
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
 from library.search.understanding import RARE_DOCS, near_syllables
@@ -136,16 +135,17 @@ class PostgresBackend(SearchBackend):
                     superseded boolean NOT NULL,
                     folded tsvector NOT NULL,
                     stamp text NOT NULL DEFAULT '',
-                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}'
-                ) WITH (toast_tuple_target = 8160)"""
+                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}',
+                    lead tsvector NOT NULL DEFAULT ''
+                )"""
             )
         )
-        # What matching and counting read stays in the row (the vector compressed if need be),
-        # and rows up to a page are left whole; only long texts go to TOAST: a search reads the
-        # vector and facet values of every candidate row, but the texts of ten.
+        # What a search reads of every matching row stays in the row (the lead vector, the
+        # facet values), so rows are small; the whole vector and the texts go to TOAST, read
+        # for the candidates ranked and the ten hits shown.
         conn.execute(
             text(
-                f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN, "
+                f"ALTER TABLE {table} ALTER COLUMN lead SET STORAGE MAIN, "
                 "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
             )
         )
@@ -159,6 +159,7 @@ class PostgresBackend(SearchBackend):
     def _create_indexes(self, conn, table: str, words: str) -> None:
         """The GIN and trigram indexes (created after a bulk load, which is faster)."""
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
+        conn.execute(text(f"CREATE INDEX ON {table} USING gin (lead)"))
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
         conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
 
@@ -179,7 +180,8 @@ class PostgresBackend(SearchBackend):
                 text(
                     f"ALTER TABLE {self.table} "
                     "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT '', "
-                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}'"
+                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}', "
+                    "ADD COLUMN IF NOT EXISTS lead tsvector NOT NULL DEFAULT ''"
                 )
             )
         if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
@@ -461,24 +463,52 @@ class _Search:
         self.table = backend.table
         self.prefixes = {i for i, c in enumerate(clauses) if self._unknown_short_word(c)}
         self.params: dict = {}
-        queries = [clause_query(c, i in self.prefixes) for i, c in enumerate(clauses)]
-        phrases = [q for q, c in zip(queries, clauses, strict=True) if c.phrase]
-        kinds = list(zip(queries, clauses, strict=True))
-        words = [q for q, c in kinds if not c.phrase and not c.function]
+        self.prefixed = [i for i, c in enumerate(clauses) if c.prefix or i in self.prefixes]
+        for number, index in enumerate(self.prefixed):
+            self.params[f"p{number}"] = prefix_query(clauses[index])
+        numbered = list(enumerate(clauses))
+        phrases = [i for i, c in numbered if c.phrase]
+        words = [i for i, c in numbered if not c.phrase and not c.function]
         if not words and not phrases:  # only function words ("là gì"): let them match
-            words = queries
+            words = [i for i, _c in numbered]
         # Quoted phrases must match; of the other words any one will do, function words none.
-        parts = [*phrases, "(" + " | ".join(words) + ")"] if words else phrases
-        self.params["match"] = " & ".join(parts) if parts else None
-        self.match_sql = "folded @@ CAST(:match AS tsquery)" if parts else "TRUE"
-        meaningful = [q for q, c in zip(queries, clauses, strict=True) if not c.function]
-        # Documents with every meaningful word first, for short queries (as ranking.TIER_WORDS).
-        self.params["every"] = " & ".join(meaningful) if meaningful else None
-        tiered = 1 < len(meaningful) <= TIER_WORDS
-        self.complete_sql = "folded @@ CAST(:every AS tsquery)" if tiered else "FALSE"
+        parts = [self._all_of(phrases, "phrases")] if phrases else []
+        if words:
+            parts.append(self._any_of(words, "words"))
+        self.match_sql = " AND ".join(parts) if parts else "TRUE"
+        # Documents with every meaningful word (ranking.TIER_WORDS puts them first).
+        meaningful = [i for i, c in numbered if not c.function]
+        self.every_sql = self._all_of(meaningful, "every") if meaningful else None
         self.filters = self._filters()
         self._docs: dict[str, int] = {}  # spelling look-ups, asked more than once
         self._pairs: dict[tuple[str, str], int] = {}
+
+    def _all_of(self, indexes: list[int], name: str) -> str:
+        """SQL true where every clause of `indexes` matches: their folded words in one tsquery,
+        and a prefix (in the lead vector) as the other way a prefixed clause matches."""
+        plain = [clause_query(self.clauses[i]) for i in indexes if i not in self.prefixed]
+        conditions = []
+        if plain:
+            self.params[name] = " & ".join(plain)
+            conditions.append(f"folded @@ CAST(:{name} AS tsquery)")
+        conditions += [self._either(i) for i in indexes if i in self.prefixed]
+        return "(" + " AND ".join(conditions) + ")"
+
+    def _any_of(self, indexes: list[int], name: str) -> str:
+        """SQL true where any clause of `indexes` matches (see _all_of)."""
+        self.params[name] = " | ".join(clause_query(self.clauses[i]) for i in indexes)
+        prefixes = [self.prefixed.index(i) for i in indexes if i in self.prefixed]
+        conditions = [f"folded @@ CAST(:{name} AS tsquery)"]
+        conditions += [f"lead @@ CAST(:p{number} AS tsquery)" for number in prefixes]
+        return "(" + " OR ".join(conditions) + ")"
+
+    def _either(self, index: int) -> str:
+        """SQL true where a prefixed clause matches: its words, or a title or tag word starting
+        like it."""
+        name = f"c{index}"
+        self.params[name] = clause_query(self.clauses[index])
+        number = self.prefixed.index(index)
+        return f"(folded @@ CAST(:{name} AS tsquery) OR lead @@ CAST(:p{number} AS tsquery))"
 
     def _unknown_short_word(self, clause: Clause) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -516,9 +546,9 @@ class _Search:
 
     def complete(self) -> bool:
         """True when some document (within the filters) has every meaningful clause."""
-        if self.params["every"] is None:
+        if self.every_sql is None:
             return False
-        where = " AND ".join(["folded @@ CAST(:every AS tsquery)", *self.filters.values()])
+        where = " AND ".join([self.every_sql, *self.filters.values()])
         sql = f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})"
         return bool(self.conn.scalar(text(sql), self.params))
 
@@ -572,8 +602,7 @@ class _Search:
                 f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
         order = {
-            "relevance": "complete DESC, superseded, score DESC, published_at DESC NULLS LAST, "
-            "id DESC",
+            "relevance": "score DESC, published_at DESC NULLS LAST, id DESC",
             "newest": "published_at DESC NULLS LAST, id DESC",
             "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
         }[query.sort]
@@ -582,11 +611,22 @@ class _Search:
             f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
         )
+        if query.sort == "relevance" and self.every_sql is not None:
+            # Candidates beside the best lead matches: documents having every word, the
+            # shortest bodies first (BM25's order among body matches of the same words).
+            complete = " AND ".join([self.every_sql, *self.filters.values()])
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
+                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
+                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
+                "LIMIT :limit) c"
+            )
         score, params = self._score() if query.sort == "relevance" else ("0.0", {})
+        # The matches' facet values and the lead vector's rank: what a search reads of every
+        # matching row (the whole vectors, in TOAST, only for the candidates).
         sql = (
-            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, superseded, "
-            f"published_at, views, CAST({score} AS float8) AS score, "
-            f"{self.complete_sql} AS complete FROM {self.table} "
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, "
+            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
             f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
         )
         start = (query.page - 1) * query.per_page
@@ -612,7 +652,9 @@ class _Search:
             if query.facets
             else {}
         )
-        return total, facets, [(doc, rank) for _n, doc, rank in sorted(page)]
+        ranked = dict.fromkeys(doc for _n, doc, _rank in sorted(page))  # in order, once each
+        scores = {doc: rank for _n, doc, rank in page if rank}
+        return total, facets, [(doc, scores.get(doc, 0.0)) for doc in ranked]
 
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         """Hits with their snippets for (id, score) pairs."""
@@ -645,14 +687,13 @@ class _Search:
     def _rerank(self, candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The requested page of the candidates in the Whoosh backend's BM25F order (see
         postgres_rank.py), as (id, score)."""
-        clauses = self.clauses
-        prefixed = [i for i, c in enumerate(clauses) if c.prefix or i in self.prefixes]
+        clauses, prefixed = self.clauses, self.prefixed
         params: dict = {"ids": [doc for doc, _score in candidates]}
         params["keep"] = postgres_rank.lexemes(clauses)
         tests = []
-        for number, index in enumerate(prefixed):
-            params[f"p{number}"] = f"{quote(clauses[index].folded[0])}:*{PREFIX_WEIGHTS}"
-            tests.append(f"t.folded @@ CAST(:p{number} AS tsquery)")
+        for number in range(len(prefixed)):
+            params[f"p{number}"] = self.params[f"p{number}"]
+            tests.append(f"t.lead @@ CAST(:p{number} AS tsquery)")
         prefixes = f"ARRAY[{', '.join(tests)}]" if tests else "CAST(ARRAY[] AS boolean[])"
         rows = self.conn.execute(
             text(
@@ -712,7 +753,7 @@ class _Search:
         terms, count = rank_terms(self.clauses, self.prefixes)
         if terms is None:
             return "0.0", {}
-        return "ts_rank(CAST(:wf AS real[]), folded, CAST(:rf AS tsquery)) * :nf", {
+        return "ts_rank(CAST(:wf AS real[]), lead, CAST(:rf AS tsquery)) * :nf", {
             "wf": FOLDED_WEIGHTS,
             "rf": terms,
             "nf": count,

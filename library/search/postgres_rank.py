@@ -37,8 +37,14 @@ class Candidate:
     def add(self, lexeme: str, positions, weights) -> None:
         """Record the occurrences of one lexeme (PostgreSQL's positions and weight letters)."""
         fields = self.words.setdefault(lexeme, {})
-        for position, weight in zip(positions, weights, strict=True):
-            fields.setdefault(FIELD_OF[weight], set()).add(position)
+        letters = set(weights)
+        if len(letters) == 1:  # most words of a text are in one field (the body's)
+            fields[FIELD_OF[letters.pop()]] = set(positions)
+            return
+        for letter in letters:
+            fields[FIELD_OF[letter]] = {
+                p for p, w in zip(positions, weights, strict=True) if w == letter
+            }
 
 
 @dataclass
@@ -84,14 +90,17 @@ def form_fields(candidate: Candidate, words: tuple[str, ...], adjacent: bool) ->
         fields &= set(each)
     if not adjacent or len(words) < 2:
         return fields
-    return {
-        name
-        for name in fields
-        if any(
-            all(start + step in found[step][name] for step in range(1, len(words)))
-            for start in found[0][name]
-        )
-    }
+    return {name for name in fields if _in_a_row([each[name] for each in found])}
+
+
+def _in_a_row(positions: list[set[int]]) -> bool:
+    """True when some position of the first word is followed by the others, one by one."""
+    starts = positions[0]
+    for step, later in enumerate(positions[1:], 1):
+        starts = starts.intersection(p - step for p in later)
+        if not starts:
+            return False
+    return True
 
 
 def rank(
