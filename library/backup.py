@@ -86,7 +86,8 @@ def backup(dest: Path, say: Say = _quiet) -> dict:
         for folder in (work, created):
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(error, OSError):
+        # A full disk reaches the database copy as SQLite's own error, the files as OSError.
+        if isinstance(error, OSError | sqlite3.Error):
             raise BackupError(
                 f"the backup could not be written ({error}): nothing was kept"
             ) from error

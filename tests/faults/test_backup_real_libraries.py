@@ -7,6 +7,7 @@ upload hold other bytes than the upload whose hash names them: each stored file 
 recorded hash, which the doctor and the backup check."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -231,15 +232,35 @@ def test_a_backup_into_an_unwritable_folder_says_so_and_leaves_nothing(
     assert left_beside(backups) == []
 
 
+def _database_bytes(app) -> int:
+    """The live database's size as a copy has it (its pages, those still in the WAL included)."""
+    live = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(live) as connection:
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+    return pages * size
+
+
 def test_a_backup_that_fills_the_disk_midway_leaves_nothing(small_library, runner, tmp_path):
-    live = Path(small_library.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     # Room for the database, not for the files after it.
-    room = f"{(live.stat().st_size + 48 * 1024) // 1024}k"
+    room = f"{(_database_bytes(small_library) + 48 * 1024) // 1024}k"
     with small_disk(tmp_path / "backups", room) as backups:
         result = runner.invoke(args=["backup", str(backups / "snapshot")])
         assert result.exit_code != 0, result.output
         assert "Sao chép 2 tệp" in result.output  # the database was copied: then the disk filled
         assert "No space left" in result.output and "nothing was kept" in result.output
+        assert left_beside(backups) == []
+
+
+def test_a_disk_too_small_for_the_database_says_so_and_leaves_nothing(
+    small_library, runner, tmp_path
+):
+    room = f"{_database_bytes(small_library) // 2 // 1024}k"
+    with small_disk(tmp_path / "backups", room) as backups:
+        result = runner.invoke(args=["backup", str(backups / "snapshot")])
+        assert result.exit_code != 0, result.output
+        assert "could not be written" in result.output and "nothing was kept" in result.output
+        assert "Sao chép 2 tệp" not in result.output and "Traceback" not in result.output
         assert left_beside(backups) == []
 
 

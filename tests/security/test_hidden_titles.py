@@ -181,6 +181,7 @@ def _values(world, rule: str, name: str) -> list:
         "slug": lambda: _ids(Collection.slug),
         "link_id": lambda: _ids(ShareLink.id),
         "org_id": lambda: [o.id for o in base.orgs.values()],
+        "user_id": lambda: [u.id for u in base.users.values()],
         "filename": lambda: ["css/site.css"],
     }
     assert name in values, f"{rule}: no values for <{name}> in {__file__}"

@@ -45,6 +45,7 @@ class Route:
     data: Callable | None = None
     json: Callable | None = None
     api: bool = False
+    headers: dict | None = None
 
 
 def public() -> dict:
@@ -148,6 +149,10 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/areas/<code>/feed.atom"): Route(lambda w: "/areas/politics-law/feed.atom", public()),
     ("GET", "/feed.atom"): Route(lambda w: "/feed.atom", public()),
     ("GET", "/robots.txt"): Route(lambda w: "/robots.txt", public()),
+    # The installable app: its manifest, service worker and the page of what is saved offline.
+    ("GET", "/manifest.webmanifest"): Route(lambda w: "/manifest.webmanifest", public()),
+    ("GET", "/sw.js"): Route(lambda w: "/sw.js", public()),
+    ("GET", "/offline"): Route(lambda w: "/offline", public()),
     ("GET", "/sitemap.xml"): Route(lambda w: "/sitemap.xml", public()),
     ("GET", "/sitemap-<id:number>.xml"): Route(lambda w: "/sitemap-1.xml", public()),
     ("GET", "/search"): Route(lambda w: "/search?q=b%E1%BA%A3n+nh%C3%A1p+duy%E1%BB%87t", public()),
@@ -188,9 +193,15 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/files/<id:file_id>/pages/<int:number>.webp"): Route(
         file_url("pages/1.webp"), draft_visible()
     ),
-    # The play beacon counts only playable files the visitor may see: neither here.
+    ("GET", "/files/<id:file_id>/pages/<int:number>/full.webp"): Route(
+        file_url("pages/1/full.webp"), draft_visible()
+    ),
+    # The play beacon (sent by the site's own page) counts only playable files the visitor may
+    # see: neither here.
     ("POST", "/track/play/<int:material_id>"): Route(
-        lambda w: f"/track/play/{w.draft.id}", dict.fromkeys(ACTORS, 404)
+        lambda w: f"/track/play/{w.draft.id}",
+        dict.fromkeys(ACTORS, 404),
+        headers={"Sec-Fetch-Site": "same-origin"},
     ),
     # Preview images, QR codes and A4 sheets: a material's follow the material (here a draft).
     ("GET", "/preview.jpg"): Route(lambda w: "/preview.jpg", public()),
@@ -199,6 +210,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/materials/<id:material_id>/preview.jpg"): Route(
         lambda w: f"/materials/{w.draft.id}/preview.jpg", draft_visible()
+    ),
+    ("GET", "/materials/<id:material_id>/preview-640.webp"): Route(
+        lambda w: f"/materials/{w.draft.id}/preview-640.webp", draft_visible()
     ),
     ("GET", "/materials/<id:material_id>/qr.png"): Route(
         lambda w: f"/materials/{w.draft.id}/qr.png", draft_visible()
@@ -471,7 +485,14 @@ def _call(world, actor, route, method):
         kwargs["data"] = route.data(world)
     if route.json:
         kwargs["json"] = route.json(world)
+    if route.headers:
+        kwargs["headers"] = {**kwargs.get("headers", {}), **route.headers}
     return client.open(url, method=method, **kwargs), before
+
+
+def _answers_json(route, rule: str) -> bool:
+    """The API and the play beacon answer JSON, errors included; pages answer HTML."""
+    return route.api or rule.startswith(("/api/", "/track/"))
 
 
 def _outcome(answer) -> str | int:
@@ -508,7 +529,7 @@ def test_route_answers_each_actor_as_the_product_says(world, key):
 
 
 def _answers_each_actor_as_the_product_says(world, key):
-    method, _rule = key
+    method, rule = key
     route = MATRIX[key]
     problems = []
     for actor in ACTORS:
@@ -525,7 +546,7 @@ def _answers_each_actor_as_the_product_says(world, key):
         if wanted != OK:
             if before is not None and _state(world) != before:
                 problems.append(f"{actor}: refused, yet what it acts on changed")
-            if answer.status_code in (403, 404) and not route.api:
+            if answer.status_code in (403, 404) and not _answers_json(route, rule):
                 assert "text/html" in answer.content_type
     assert not problems, "\n".join(problems)
 
@@ -588,7 +609,8 @@ def test_a_wrong_method_is_a_clear_405_everywhere(shared_world):
         answer = world.clients["editor_a"].open(url, method="PUT")
         assert answer.status_code == 405, (rule, answer.status_code)
         assert answer.headers.get("Allow"), rule
-        if rule.startswith("/api/"):
-            assert answer.is_json
+        if _answers_json(route, rule):
+            assert answer.is_json, rule
+            assert "Phương thức không được hỗ trợ" in answer.json["message"], rule
         else:
-            assert "Phương thức không được hỗ trợ" in answer.get_data(as_text=True)
+            assert "Phương thức không được hỗ trợ" in answer.get_data(as_text=True), rule
