@@ -11,10 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "vi_corpus.jsonl.gz"
+# A checkout in a folder of worktrees (…/wt/name) finds it two levels up, as bench/relevance.py.
+CORPUS_ABOVE = ROOT.parents[1] / "shared" / "data" / "vi_corpus.jsonl.gz"
 
 
 def read_corpus(path: Path = CORPUS) -> list[dict]:
     """The corpus records ({id, title, body, source, license}); exits 2 when the file is absent."""
+    if path == CORPUS and not path.is_file() and CORPUS_ABOVE.is_file():
+        path = CORPUS_ABOVE
     if not path.is_file():
         sys.exit(
             f"bench: the corpus {path} is missing. Put vi_corpus.jsonl.gz (the project's "

@@ -187,9 +187,12 @@ PATHS: dict[str, Callable] = {
 }
 
 
-def app_config(folder: Path, count: int, database_url: str | None = None) -> dict:
+def app_config(
+    folder: Path, count: int, database_url: str | None = None, keep: bool = False
+) -> dict:
     """Settings of the app for one size: a SQLite file, uploads and the index in `folder`; or
-    a fresh PostgreSQL database for the rows and the index (`database_url` names the server)."""
+    a fresh PostgreSQL database for the rows and the index (`database_url` names the server;
+    with `keep`, the database of an earlier run is used again when it has its materials)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "bench",
@@ -200,7 +203,10 @@ def app_config(folder: Path, count: int, database_url: str | None = None) -> dic
         "RATELIMIT_ENABLED": False,  # thousands of anonymous requests from one address
     }
     if database_url:
-        config["SQLALCHEMY_DATABASE_URI"] = fresh_database(database_url, f"bench_search_{count}")
+        name = f"bench_search_{count}"
+        kept = kept_database(database_url, name, count) if keep else None
+        config["SQLALCHEMY_DATABASE_URI"] = kept or fresh_database(database_url, name)
+        config["KEPT"] = kept is not None
         config["SEARCH_BACKEND"] = "postgres"
     return config
 
@@ -213,6 +219,23 @@ def clear_size(folder: Path, count: int) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def kept_database(server_url: str, name: str, count: int) -> str | None:
+    """The URL of database `name` if an earlier run filled it with `count` materials."""
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = make_url(server_url).set(database=name)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT count(*) FROM materials"))
+    except SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    return url.render_as_string(hide_password=False) if found == count else None
 
 
 def fresh_database(server_url: str, name: str) -> str:
@@ -461,17 +484,21 @@ def compare(straight: Callable, app_search: Callable, queries, count: int, round
 
 
 def run_size(
-    count, texts, queries, folder: Path, paths, procs=None, rounds=3, database_url=None
+    count, texts, queries, folder: Path, paths, procs=None, rounds=3, database_url=None, keep=False
 ) -> None:
     """Build one size and print its figures."""
     clear_size(folder, count)
-    config = app_config(folder, count, database_url)
+    config = app_config(folder, count, database_url, keep)
+    kept = config.pop("KEPT", False)
     if "through_app" in paths:  # the rows, then the index built by the app's own backend
         from library import create_app
 
         app = create_app(config)
-        seconds = fill_database(app, texts, count)
-        print(f"\n{count:,} materials inserted in the database in {seconds:.1f} s")
+        if kept:
+            print(f"\n{count:,} materials of an earlier run kept in the database")
+        else:
+            seconds = fill_database(app, texts, count)
+            print(f"\n{count:,} materials inserted in the database in {seconds:.1f} s")
         backend = app.extensions["search"]
         if procs is not None:
             backend.procs = procs
@@ -514,6 +541,12 @@ def main(argv=None) -> None:
     parser.add_argument("--dir", help="where to build (default: a temporary directory)")
     parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
     parser.add_argument("--database-url", help="PostgreSQL server (for --backend postgres)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="PostgreSQL: use the materials an earlier --keep run left in bench_search_N "
+        "(the index is rebuilt; the 100,000 rows take long to insert)",
+    )
     args = parser.parse_args(argv)
     if args.backend == "postgres" and not args.database_url:
         parser.error("--backend postgres needs --database-url")
@@ -533,6 +566,7 @@ def main(argv=None) -> None:
                 args.procs,
                 args.rounds,
                 args.database_url if args.backend == "postgres" else None,
+                args.keep,
             )
     finally:
         if not args.dir:

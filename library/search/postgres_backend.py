@@ -24,12 +24,14 @@ equals.
 
 import hashlib
 import re
+import time
 from collections.abc import Iterable
 from itertools import islice
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
+from library.search import postgres_rank
 from library.search.answering import answer
 from library.search.base import (
     AREAS,
@@ -46,15 +48,14 @@ from library.search.base import (
 )
 from library.search.postgres_rows import (
     COLUMNS,
-    EXACT_MARK,
     clause_query,
+    prefix_query,
     prepare,
     quote,
     rank_terms,
     too_long,
 )
 from library.search.query import Clause
-from library.search.ranking import TIER_WORDS
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
 from library.search.understanding import RARE_DOCS, near_syllables
@@ -67,7 +68,9 @@ BATCH = 500
 # proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
 FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
-WORD_ONLY = f"left(w, 1) <> '{EXACT_MARK}'"  # the spelling vocabulary: no exact forms
+# Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
+CANDIDATES = 200
+STATS_SECONDS = 300  # the index's size and average field lengths, read again after this long
 DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 
@@ -99,6 +102,9 @@ class PostgresBackend(SearchBackend):
             default_synonyms() if synonyms_text is None else Synonyms.from_text(synonyms_text)
         )
         self.own_engine = own_engine
+        self._stats: tuple[float, int, tuple[float, ...]] | None = (
+            None  # (read at, total, averages)
+        )
         digest = hashlib.sha256(table.encode()).digest()
         self._rebuild_lock = int.from_bytes(digest[:8], "big", signed=True)
 
@@ -128,24 +134,32 @@ class PostgresBackend(SearchBackend):
                     views bigint NOT NULL,
                     superseded boolean NOT NULL,
                     folded tsvector NOT NULL,
-                    stamp text NOT NULL DEFAULT ''
-                ) WITH (toast_tuple_target = 8160)"""
+                    stamp text NOT NULL DEFAULT '',
+                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}',
+                    lead tsvector NOT NULL DEFAULT ''
+                )"""
             )
         )
-        # What matching and counting read stays in the row (the vector compressed if need be),
-        # and rows up to a page are left whole; only long texts go to TOAST: a search reads the
-        # vector and facet values of every candidate row, but the texts of ten.
+        # What a search reads of every matching row stays in the row (the lead vector, the
+        # facet values), so rows are small; the whole vector and the texts go to TOAST, read
+        # for the candidates ranked and the ten hits shown.
         conn.execute(
             text(
-                f"ALTER TABLE {table} ALTER COLUMN folded SET STORAGE MAIN, "
+                f"ALTER TABLE {table} ALTER COLUMN lead SET STORAGE MAIN, "
                 "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
             )
         )
-        conn.execute(text(f"CREATE TABLE {words} (word text PRIMARY KEY)"))
+        conn.execute(
+            text(
+                f'CREATE TABLE {words} (word text COLLATE "C" PRIMARY KEY, '
+                "docs integer[] NOT NULL DEFAULT '{0,0,0,0}')"
+            )
+        )
 
     def _create_indexes(self, conn, table: str, words: str) -> None:
         """The GIN and trigram indexes (created after a bulk load, which is faster)."""
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
+        conn.execute(text(f"CREATE INDEX ON {table} USING gin (lead)"))
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
         conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
 
@@ -165,7 +179,17 @@ class PostgresBackend(SearchBackend):
             conn.execute(
                 text(
                     f"ALTER TABLE {self.table} "
-                    "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT ''"
+                    "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT '', "
+                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}', "
+                    "ADD COLUMN IF NOT EXISTS lead tsvector NOT NULL DEFAULT ''"
+                )
+            )
+        if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
+            # Counts made before they existed read as zero until `flask search reindex`.
+            conn.execute(
+                text(
+                    f"ALTER TABLE {self.words} "
+                    "ADD COLUMN IF NOT EXISTS docs integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
 
@@ -203,12 +227,12 @@ class PostgresBackend(SearchBackend):
         """Remove documents by id (unknown ids are ignored)."""
         keys = sorted({int(i) for i in ids})
         if keys:
-            self._write(
-                lambda conn: conn.execute(
-                    text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": keys}
-                ),
-                keys,
-            )
+
+            def delete(conn) -> None:
+                _count_words(conn, self.table, self.words, "id = ANY(:ids)", {"ids": keys}, -1)
+                conn.execute(text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": keys})
+
+            self._write(delete, keys)
 
     def _write(self, apply, ids: list[int]) -> None:
         """Apply a change and log its ids in one transaction, creating missing tables first."""
@@ -229,7 +253,9 @@ class PostgresBackend(SearchBackend):
                 raise _unavailable(error) from error
 
     def _upsert(self, conn, rows: list[tuple]) -> None:
-        """Insert or replace rows, and record their words."""
+        """Insert or replace rows, and count their words (those they replace uncounted)."""
+        ids = {"ids": [row[0] for row in rows]}
+        _count_words(conn, self.table, self.words, "id = ANY(:ids)", ids, -1)
         names = ", ".join(COLUMNS)
         values = ", ".join(f"CAST(:{c} AS tsvector)" if c == "folded" else f":{c}" for c in COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
@@ -240,14 +266,7 @@ class PostgresBackend(SearchBackend):
             ),
             [dict(zip(COLUMNS, row, strict=True)) for row in rows],
         )
-        conn.execute(
-            text(
-                f"INSERT INTO {self.words} (word) SELECT DISTINCT w FROM {self.table}, "
-                f"unnest(tsvector_to_array(folded)) w WHERE id = ANY(:ids) AND {WORD_ONLY} "
-                "ORDER BY 1 ON CONFLICT DO NOTHING"
-            ),
-            {"ids": [row[0] for row in rows]},
-        )
+        _count_words(conn, self.table, self.words, "id = ANY(:ids)", ids, 1)
 
     def clear(self) -> None:
         """Remove every document (an empty index, ready to use)."""
@@ -279,12 +298,7 @@ class PostgresBackend(SearchBackend):
                     conn.execute(text(f"DROP TABLE IF EXISTS {new}, {new_words}"))
                     self._create(conn, new, new_words)
                     count = self._load(conn, new, docs, progress)
-                    conn.execute(
-                        text(
-                            f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
-                            f"unnest(tsvector_to_array(folded)) w WHERE {WORD_ONLY}"
-                        )
-                    )
+                    _count_words(conn, new, new_words, "TRUE", {}, 1)
                     self._create_indexes(conn, new, new_words)
                     conn.execute(text(f"ANALYZE {new}"))  # the planner's figures, at once
                     self._swap(conn, new, new_words, start)
@@ -316,7 +330,9 @@ class PostgresBackend(SearchBackend):
         if current is not None:
             conn.execute(text(f"LOCK TABLE {self.table}, {self.words} IN ACCESS EXCLUSIVE MODE"))
             changed = f"SELECT id FROM {self.log} WHERE seq > :start"
-            conn.execute(text(f"DELETE FROM {new} WHERE id IN ({changed})"), {"start": start})
+            since = {"start": start}
+            _count_words(conn, new, new_words, f"id IN ({changed})", since, -1)
+            conn.execute(text(f"DELETE FROM {new} WHERE id IN ({changed})"), since)
             names = ", ".join(COLUMNS)
             conn.execute(
                 text(
@@ -325,14 +341,7 @@ class PostgresBackend(SearchBackend):
                 ),
                 {"start": start},
             )
-            conn.execute(
-                text(
-                    f"INSERT INTO {new_words} SELECT DISTINCT w FROM {new}, "
-                    f"unnest(tsvector_to_array(folded)) w WHERE id IN ({changed}) "
-                    f"AND {WORD_ONLY} ON CONFLICT DO NOTHING"
-                ),
-                {"start": start},
-            )
+            _count_words(conn, new, new_words, f"id IN ({changed})", since, 1)
         conn.execute(text(f"DROP TABLE IF EXISTS {self.table}, {self.words}"))
         conn.execute(text(f"ALTER TABLE {new} RENAME TO {self.table}"))
         conn.execute(text(f"ALTER TABLE {new_words} RENAME TO {self.words}"))
@@ -407,6 +416,20 @@ class PostgresBackend(SearchBackend):
 
         return plan
 
+    def statistics(self, conn) -> tuple[int, tuple[float, ...]]:
+        """(documents indexed, average words per field of the documents having the field), read
+        again every STATS_SECONDS: ranking's IDF and length norm, which a few edits hardly
+        move."""
+        now = time.monotonic()
+        if self._stats is None or now - self._stats[0] > STATS_SECONDS:
+            averages = ", ".join(
+                f"coalesce(avg(lengths[{n}]) FILTER (WHERE lengths[{n}] > 0), 1)"
+                for n in range(1, 5)
+            )
+            row = conn.execute(text(f"SELECT count(*), {averages} FROM {self.table}")).one()
+            self._stats = (now, int(row[0]), tuple(float(value) for value in row[1:]))
+        return self._stats[1], self._stats[2]
+
     def suggest_entries(self, prefix: str, limit: int = 10) -> list[tuple[int, str]]:
         """(id, title) of titles with a run of words starting like `prefix`: title starts first,
         then by views."""
@@ -440,24 +463,52 @@ class _Search:
         self.table = backend.table
         self.prefixes = {i for i, c in enumerate(clauses) if self._unknown_short_word(c)}
         self.params: dict = {}
-        queries = [clause_query(c, i in self.prefixes) for i, c in enumerate(clauses)]
-        phrases = [q for q, c in zip(queries, clauses, strict=True) if c.phrase]
-        kinds = list(zip(queries, clauses, strict=True))
-        words = [q for q, c in kinds if not c.phrase and not c.function]
+        self.prefixed = [i for i, c in enumerate(clauses) if c.prefix or i in self.prefixes]
+        for number, index in enumerate(self.prefixed):
+            self.params[f"p{number}"] = prefix_query(clauses[index])
+        numbered = list(enumerate(clauses))
+        phrases = [i for i, c in numbered if c.phrase]
+        words = [i for i, c in numbered if not c.phrase and not c.function]
         if not words and not phrases:  # only function words ("là gì"): let them match
-            words = queries
+            words = [i for i, _c in numbered]
         # Quoted phrases must match; of the other words any one will do, function words none.
-        parts = [*phrases, "(" + " | ".join(words) + ")"] if words else phrases
-        self.params["match"] = " & ".join(parts) if parts else None
-        self.match_sql = "folded @@ CAST(:match AS tsquery)" if parts else "TRUE"
-        meaningful = [q for q, c in zip(queries, clauses, strict=True) if not c.function]
-        # Documents with every meaningful word first, for short queries (as ranking.TIER_WORDS).
-        self.params["every"] = " & ".join(meaningful) if meaningful else None
-        tiered = 1 < len(meaningful) <= TIER_WORDS
-        self.complete_sql = "folded @@ CAST(:every AS tsquery)" if tiered else "FALSE"
+        parts = [self._all_of(phrases, "phrases")] if phrases else []
+        if words:
+            parts.append(self._any_of(words, "words"))
+        self.match_sql = " AND ".join(parts) if parts else "TRUE"
+        # Documents with every meaningful word (ranking.TIER_WORDS puts them first).
+        meaningful = [i for i, c in numbered if not c.function]
+        self.every_sql = self._all_of(meaningful, "every") if meaningful else None
         self.filters = self._filters()
         self._docs: dict[str, int] = {}  # spelling look-ups, asked more than once
         self._pairs: dict[tuple[str, str], int] = {}
+
+    def _all_of(self, indexes: list[int], name: str) -> str:
+        """SQL true where every clause of `indexes` matches: their folded words in one tsquery,
+        and a prefix (in the lead vector) as the other way a prefixed clause matches."""
+        plain = [clause_query(self.clauses[i]) for i in indexes if i not in self.prefixed]
+        conditions = []
+        if plain:
+            self.params[name] = " & ".join(plain)
+            conditions.append(f"folded @@ CAST(:{name} AS tsquery)")
+        conditions += [self._either(i) for i in indexes if i in self.prefixed]
+        return "(" + " AND ".join(conditions) + ")"
+
+    def _any_of(self, indexes: list[int], name: str) -> str:
+        """SQL true where any clause of `indexes` matches (see _all_of)."""
+        self.params[name] = " | ".join(clause_query(self.clauses[i]) for i in indexes)
+        prefixes = [self.prefixed.index(i) for i in indexes if i in self.prefixed]
+        conditions = [f"folded @@ CAST(:{name} AS tsquery)"]
+        conditions += [f"lead @@ CAST(:p{number} AS tsquery)" for number in prefixes]
+        return "(" + " OR ".join(conditions) + ")"
+
+    def _either(self, index: int) -> str:
+        """SQL true where a prefixed clause matches: its words, or a title or tag word starting
+        like it."""
+        name = f"c{index}"
+        self.params[name] = clause_query(self.clauses[index])
+        number = self.prefixed.index(index)
+        return f"(folded @@ CAST(:{name} AS tsquery) OR lead @@ CAST(:p{number} AS tsquery))"
 
     def _unknown_short_word(self, clause: Clause) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -495,9 +546,9 @@ class _Search:
 
     def complete(self) -> bool:
         """True when some document (within the filters) has every meaningful clause."""
-        if self.params["every"] is None:
+        if self.every_sql is None:
             return False
-        where = " AND ".join(["folded @@ CAST(:every AS tsquery)", *self.filters.values()])
+        where = " AND ".join([self.every_sql, *self.filters.values()])
         sql = f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE {where})"
         return bool(self.conn.scalar(text(sql), self.params))
 
@@ -507,6 +558,8 @@ class _Search:
         for the snippets."""
         query = self.query
         total, facets, page = self._run()
+        if query.sort == "relevance" and page:
+            page = self._rerank(page)
         return SearchResults(
             total=total,
             page=query.page,
@@ -549,8 +602,7 @@ class _Search:
                 f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
         order = {
-            "relevance": "complete DESC, superseded, score DESC, published_at DESC NULLS LAST, "
-            "id DESC",
+            "relevance": "score DESC, published_at DESC NULLS LAST, id DESC",
             "newest": "published_at DESC NULLS LAST, id DESC",
             "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
         }[query.sort]
@@ -559,14 +611,31 @@ class _Search:
             f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
         )
+        if query.sort == "relevance" and self.every_sql is not None:
+            # Candidates beside the best lead matches: documents having every word, the
+            # shortest bodies first (BM25's order among body matches of the same words).
+            complete = " AND ".join([self.every_sql, *self.filters.values()])
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
+                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
+                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
+                "LIMIT :limit) c"
+            )
         score, params = self._score() if query.sort == "relevance" else ("0.0", {})
+        # The matches' facet values and the lead vector's rank: what a search reads of every
+        # matching row (the whole vectors, in TOAST, only for the candidates).
         sql = (
-            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, superseded, "
-            f"published_at, views, CAST({score} AS float8) AS score, "
-            f"{self.complete_sql} AS complete FROM {self.table} "
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, "
+            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
             f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
         )
-        params.update(self.params, limit=query.per_page, offset=(query.page - 1) * query.per_page)
+        start = (query.page - 1) * query.per_page
+        if query.sort == "relevance":  # the candidates, ranked in Python (_rerank)
+            params.update(
+                self.params, limit=max(CANDIDATES, 2 * (start + query.per_page)), offset=0
+            )
+        else:
+            params.update(self.params, limit=query.per_page, offset=start)
         total, counts, page = 0, {facet: {} for facet in FACETS}, []
         for facet, value, count, rank in self.conn.execute(text(sql), params):
             if facet == "total":
@@ -583,7 +652,9 @@ class _Search:
             if query.facets
             else {}
         )
-        return total, facets, [(doc, rank) for _n, doc, rank in sorted(page)]
+        ranked = dict.fromkeys(doc for _n, doc, _rank in sorted(page))  # in order, once each
+        scores = {doc: rank for _n, doc, rank in page if rank}
+        return total, facets, [(doc, scores.get(doc, 0.0)) for doc in ranked]
 
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         """Hits with their snippets for (id, score) pairs."""
@@ -613,12 +684,76 @@ class _Search:
             if doc in rows
         ]
 
+    def _rerank(self, candidates: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The requested page of the candidates in the Whoosh backend's BM25F order (see
+        postgres_rank.py), as (id, score)."""
+        clauses, prefixed = self.clauses, self.prefixed
+        params: dict = {"ids": [doc for doc, _score in candidates]}
+        params["keep"] = postgres_rank.lexemes(clauses)
+        tests = []
+        for number in range(len(prefixed)):
+            params[f"p{number}"] = self.params[f"p{number}"]
+            tests.append(f"t.lead @@ CAST(:p{number} AS tsquery)")
+        prefixes = f"ARRAY[{', '.join(tests)}]" if tests else "CAST(ARRAY[] AS boolean[])"
+        rows = self.conn.execute(
+            text(
+                f"SELECT t.id, t.published_at, t.superseded, t.lengths, {prefixes} AS prefixes, "
+                f"u.lexeme, u.positions, u.weights FROM {self.table} t LEFT JOIN LATERAL "
+                "unnest(ts_delete(t.folded, tsvector_to_array("
+                "ts_delete(t.folded, CAST(:keep AS text[]))))) u ON TRUE WHERE t.id = ANY(:ids)"
+            ),
+            params,
+        )
+        found: dict[int, postgres_rank.Candidate] = {}
+        for row in rows:
+            candidate = found.get(row.id)
+            if candidate is None:
+                published = int(row.published_at.timestamp()) if row.published_at else 0
+                candidate = found[row.id] = postgres_rank.Candidate(
+                    row.id, published, row.superseded, tuple(row.lengths), tuple(row.prefixes)
+                )
+            if row.lexeme is not None:
+                candidate.add(row.lexeme, row.positions, row.weights)
+        words = self.backend.words
+        counts = {
+            word: tuple(docs)
+            for word, docs in self.conn.execute(
+                text(f"SELECT word, docs FROM {words} WHERE word = ANY(:keep)"), params
+            )
+        }
+        prefix_counts = [
+            self.conn.scalar(
+                text(
+                    f"SELECT coalesce(sum(docs[1] + docs[2]), 0) FROM {words} "
+                    "WHERE word >= :start AND word < :end"
+                ),
+                {"start": clauses[i].folded[0], "end": clauses[i].folded[0] + "\U0010ffff"},
+            )
+            for i in prefixed
+        ]
+        total, averages = self.backend.statistics(self.conn)
+        ranked = list(found.values())
+        query = self.query
+        start = (query.page - 1) * query.per_page
+        order, keys = postgres_rank.rank(
+            ranked,
+            clauses,
+            prefixed,
+            counts,
+            prefix_counts,
+            total,
+            averages,
+            start,
+            query.per_page,
+        )
+        return [(ranked[number].id, float(keys[number])) for number in order]
+
     def _score(self) -> tuple[str, dict]:
         """The relevance expression: folded and exact words by field weight."""
         terms, count = rank_terms(self.clauses, self.prefixes)
         if terms is None:
             return "0.0", {}
-        return "ts_rank(CAST(:wf AS real[]), folded, CAST(:rf AS tsquery)) * :nf", {
+        return "ts_rank(CAST(:wf AS real[]), lead, CAST(:rf AS tsquery)) * :nf", {
             "wf": FOLDED_WEIGHTS,
             "rf": terms,
             "nf": count,
@@ -674,6 +809,24 @@ class _Nothing:
         query = self.query
         facets = {facet: {} for facet in FACETS} if query.facets else {}
         return SearchResults(0, query.page, query.per_page, facets=facets)
+
+
+def _count_words(conn, table: str, words: str, where: str, params: dict, sign: int) -> None:
+    """Add (`sign` 1) or take off (-1) the documents of `table` matching `where` to the counts of
+    their words per field (title, tags, summary, body), which ranking's IDF reads; words are
+    written in order, so that two writers never wait for each other in a cycle."""
+    counts = ", ".join(
+        f"{sign} * count(*) FILTER (WHERE '{weight}' = ANY(u.weights))" for weight in "ABCD"
+    )
+    added = ", ".join(f"{words}.docs[{n}] + excluded.docs[{n}]" for n in range(1, 5))
+    conn.execute(
+        text(
+            f"INSERT INTO {words} (word, docs) SELECT u.lexeme, ARRAY[{counts}] "
+            f"FROM {table} t, unnest(t.folded) u WHERE {where} GROUP BY u.lexeme ORDER BY 1 "
+            f"ON CONFLICT (word) DO UPDATE SET docs = ARRAY[{added}]"
+        ),
+        params,
+    )
 
 
 def _missing_table(error: DBAPIError) -> bool:

@@ -11,8 +11,11 @@ Each document gets one tsvector, `folded`:
   EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
   with the right diacritics ranks exact matches above folded ones.
 
-One vector rather than two keeps each row small enough to stay in the table's pages (no TOAST
-fetch per matching row) and lets one `ts_rank` call score both kinds of match.
+The row also has `lead`, the same vector without the body: small enough to stay in the row
+while `folded` goes to TOAST, it is what a search reads of every matching row (a prefix of the
+last word is matched there, and candidates for ranking are ordered by it), so a search reads
+whole vectors only of the candidates it ranks. Each row also keeps its number of words per
+field (`lengths`: title, tags, summary, body), for BM25's length norm (postgres_rank.py).
 
 Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
 two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
@@ -48,6 +51,8 @@ COLUMNS = (
     "superseded",
     "folded",
     "stamp",
+    "lengths",
+    "lead",
 )
 
 
@@ -57,7 +62,8 @@ def prepare(doc: dict) -> tuple:
     summary = clean(str(doc.get("summary") or ""))
     tags = [clean(str(tag)) for tag in doc.get("tags") or ()]
     body = clean(str(doc.get("body") or ""))[:MAX_BODY_CHARS]
-    folded = _vector({"title": [title], "tags": tags, "summary": [summary], "body": [body]})
+    texts = {"title": [title], "tags": tags, "summary": [summary], "body": [body]}
+    folded = _vector(texts)
     published = _aware(doc.get("published_at"))
     return (
         int(doc["id"]),
@@ -74,6 +80,9 @@ def prepare(doc: dict) -> tuple:
         bool(doc.get("superseded")),
         folded,
         stamp_of(doc),
+        [len(exact_words(title)), sum(len(exact_words(tag)) for tag in tags)]
+        + [len(exact_words(summary)), len(exact_words(body))],
+        _vector({**texts, "body": []}),
     )
 
 
@@ -139,15 +148,18 @@ def too_long(clauses: list[Clause]) -> bool:
     return any(len(word) > MAX_WORD for clause in clauses for word in clause.folded)
 
 
-def clause_query(clause: Clause, prefix: bool = False) -> str:
+def clause_query(clause: Clause) -> str:
     """The tsquery of one clause on the folded vector: its words (adjacent for a phrase), or
-    any of its synonyms' forms (always phrases), or — for a prefix — a title or tag word
-    starting with it."""
+    any of its synonyms' forms (always phrases)."""
     forms = [_form(clause.folded, clause.phrase)]
     forms += [_form(form, True) for form in clause.synonyms]
-    if prefix or clause.prefix:
-        forms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
     return "(" + " | ".join(forms) + ")"
+
+
+def prefix_query(clause: Clause) -> str:
+    """The tsquery, on the lead vector, of a title or tag word starting with the clause's
+    word."""
+    return f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}"
 
 
 def _form(words: tuple[str, ...], adjacent: bool) -> str:

@@ -42,10 +42,13 @@ def vector(bits: int, size: int) -> np.ndarray:
     return np.unpackbits(data, bitorder="little", count=size).astype(np.float32)
 
 
-def inverse_norm(lengths: np.ndarray, b: float) -> np.ndarray:
-    """1 / (1 - b + b * length / average length), per document."""
-    present = lengths[lengths > 0]
-    average = float(present.mean()) if present.size else 1.0
+def inverse_norm(lengths: np.ndarray, b: float, average: float | None = None) -> np.ndarray:
+    """1 / (1 - b + b * length / average length), per document (the average of the documents
+    having the field unless given: a backend ranking a few candidates knows the index's)."""
+    if average is None:
+        present = lengths[lengths > 0]
+        average = float(present.mean()) if present.size else 1.0
+    average = average or 1.0
     return (1.0 / (1.0 - b + b * lengths / average)).astype(np.float32)
 
 
@@ -67,40 +70,51 @@ class Ranker:
         self.covered = np.zeros(size, dtype=np.int16)
         self.clauses = 0
 
-    def add_clause(self, match, function: bool) -> None:
+    def add_clause(self, match, function: bool, counts: dict | None = None) -> None:
         """Score one clause from its match (see whoosh_backend._Match): `fields`/`exact` map
         field names to the bitsets where it matches (folded, and with the diacritics typed),
         `mismatch` where the words typed are found only with other diacritics, `prefix` where
-        its last word starts a title or tag word."""
+        its last word starts a title or tag word. The IDF of each is counted in those bitsets,
+        or taken from `counts` ({"fields": {name: documents}, "exact": ..., "prefix": n}) when
+        the bitsets cover only some candidates."""
         share = FUNCTION_SHARE if function else 1.0
         score = np.zeros(self.size, dtype=np.float32)
         mismatch = match.mismatch or {}
+        fields, exact = match.fields, match.exact
+        folded_docs = counts["fields"] if counts else _bit_counts(fields)
+        exact_docs = counts["exact"] if counts else _bit_counts(exact)
         for name, (weight, _b) in FIELDS.items():
-            self._field(score, match.fields.get(name, 0), name, weight)
-            self._field(score, match.exact.get(name, 0), name, weight * EXACT_SHARE)
-            self._field(score, mismatch.get(name, 0), name, -weight * MISMATCH, match.fields)
+            self._field(score, fields.get(name, 0), name, weight, folded_docs.get(name, 0))
+            self._field(
+                score, exact.get(name, 0), name, weight * EXACT_SHARE, exact_docs.get(name, 0)
+            )
+            self._field(
+                score, mismatch.get(name, 0), name, -weight * MISMATCH, folded_docs.get(name, 0)
+            )
         if match.prefix:
             prefix = match.prefix
-            score += PREFIX_WEIGHT * idf(prefix.bit_count(), self.total) * vector(prefix, self.size)
+            docs = counts["prefix"] if counts else prefix.bit_count()
+            score += PREFIX_WEIGHT * idf(docs, self.total) * vector(prefix, self.size)
         if not function:
             self.clauses += 1
             self.covered += score > 0
         self.scores += share * score
 
-    def _field(self, score, bits: int, name: str, weight: float, counted: dict | None = None):
+    def _field(self, score, bits: int, name: str, weight: float, docs: int):
         """Add to `score` the BM25 of a term (frequency one) found in field `name` in `bits`,
-        its IDF counted in that field (a word few titles have makes a title match worth a
-        lot, as BM25F summed over fields does) or in `counted[name]` if given."""
-        docs = (counted[name] if counted else bits).bit_count() if bits else 0
-        if docs:
+        its IDF that of `docs` documents having it in that field (a word few titles have makes
+        a title match worth a lot, as BM25F summed over fields does)."""
+        if bits and docs:
             norm = self.saturated[name]
             score += weight * idf(docs, self.total) * vector(bits, self.size) * norm
 
-    def add_pair(self, bits: dict[str, int]) -> None:
-        """Score an adjacent pair of the query's words, per field where it occurs."""
+    def add_pair(self, bits: dict[str, int], counts: dict[str, int] | None = None) -> None:
+        """Score an adjacent pair of the query's words, per field where it occurs (its IDF
+        counted in `bits`, or taken from `counts` per field)."""
         score = np.zeros(self.size, dtype=np.float32)
+        docs = counts if counts is not None else _bit_counts(bits)
         for name, (weight, _b) in FIELDS.items():
-            self._field(score, bits.get(name, 0), name, weight * PAIR_SHARE)
+            self._field(score, bits.get(name, 0), name, weight * PAIR_SHARE, docs.get(name, 0))
         self.scores += score
 
     def keys(self, current: np.ndarray) -> np.ndarray:
@@ -112,6 +126,11 @@ class Ranker:
             if 1 < self.clauses <= TIER_WORDS:
                 keys += TIER * 2 * (self.covered >= self.clauses)
         return keys + TIER * current
+
+
+def _bit_counts(bits: dict[str, int]) -> dict[str, int]:
+    """The number of documents of each bitset."""
+    return {name: value.bit_count() for name, value in bits.items()}
 
 
 def top(keys: np.ndarray, hits: np.ndarray, ties: list[np.ndarray], start: int, count: int):

@@ -1,0 +1,199 @@
+"""Ranking of the PostgreSQL backend: the same BM25F as the Whoosh backend (`ranking.Ranker`),
+computed in Python over a bounded set of candidates.
+
+PostgreSQL finds the candidates; for each one it sends the entries of its vector that the
+query's words can match (position and field of every occurrence, see postgres_rows), and the
+words table gives each word's documents per field (the IDF). From these, every clause gets the
+bitsets the Ranker reads — per field where it matches, with the diacritics typed, only with
+other diacritics, as a prefix — over candidate numbers 0..n-1, and adjacent query words found
+next to each other in a field add as a pair: the order is the Whoosh backend's.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from library.search import ranking
+from library.search.analysis import folded_word
+from library.search.postgres_rows import EXACT_MARK
+from library.search.query import Clause
+
+FIELD_OF = {"A": "title", "B": "tags", "C": "summary", "D": "body"}
+FIELD_NAMES = ("title", "tags", "summary", "body")  # the order of `lengths` and word counts
+
+
+@dataclass
+class Candidate:
+    """One candidate document: what ranking reads of its row."""
+
+    id: int
+    published: int  # seconds since the epoch (0 when never published)
+    superseded: bool
+    lengths: tuple[int, ...]  # words per field, in FIELD_NAMES order
+    prefixes: tuple[bool, ...]  # per prefix clause, whether a title or tag word starts so
+    # lexeme -> {field name: set of positions}
+    words: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+
+    def add(self, lexeme: str, positions, weights) -> None:
+        """Record the occurrences of one lexeme (PostgreSQL's positions and weight letters)."""
+        fields = self.words.setdefault(lexeme, {})
+        letters = set(weights)
+        if len(letters) == 1:  # most words of a text are in one field (the body's)
+            fields[FIELD_OF[letters.pop()]] = set(positions)
+            return
+        for letter in letters:
+            fields[FIELD_OF[letter]] = {
+                p for p, w in zip(positions, weights, strict=True) if w == letter
+            }
+
+
+@dataclass
+class _Match:
+    """A clause over the candidates (the attributes ranking.Ranker.add_clause reads)."""
+
+    fields: dict[str, int]
+    exact: dict[str, int]
+    prefix: int = 0
+    mismatch: dict[str, int] | None = None
+
+
+def exact_lexeme(word: str) -> str:
+    """The lexeme of a word as typed: its marked exact form, or itself without diacritics."""
+    return word if word == folded_word(word) else EXACT_MARK + word
+
+
+def lexemes(clauses: list[Clause]) -> list[str]:
+    """Every lexeme ranking needs to see in a candidate's vector."""
+    wanted = set()
+    for clause in clauses:
+        for form in (clause.folded, *clause.synonyms):
+            wanted.update(form)
+        if clause.accented:
+            wanted.update(exact_lexeme(word) for word in clause.exact)
+    return sorted(wanted)
+
+
+def forms(clause: Clause):
+    """(words, adjacent) forms of a clause: its own words, and its synonyms' (phrases)."""
+    yield clause.folded, clause.phrase
+    for form in clause.synonyms:
+        yield form, len(form) > 1
+
+
+def form_fields(candidate: Candidate, words: tuple[str, ...], adjacent: bool) -> set[str]:
+    """The fields of a candidate having `words` (in a row if `adjacent`)."""
+    found = [candidate.words.get(word) for word in words]
+    if not all(found):
+        return set()
+    fields = set(FIELD_NAMES)
+    for each in found:
+        fields &= set(each)
+    if not adjacent or len(words) < 2:
+        return fields
+    return {name for name in fields if _in_a_row([each[name] for each in found])}
+
+
+def _in_a_row(positions: list[set[int]]) -> bool:
+    """True when some position of the first word is followed by the others, one by one."""
+    starts = positions[0]
+    for step, later in enumerate(positions[1:], 1):
+        starts = starts.intersection(p - step for p in later)
+        if not starts:
+            return False
+    return True
+
+
+def rank(
+    candidates: list[Candidate],
+    clauses: list[Clause],
+    prefix_clauses: list[int],
+    counts: dict[str, tuple[int, ...]],
+    prefix_counts: list[int],
+    total: int,
+    averages: tuple[float, ...],
+    start: int,
+    count: int,
+) -> tuple[list[int], np.ndarray]:
+    """Positions in `candidates` of ranks `start`..`start+count` (see the module docstring),
+    and every candidate's ranking key.
+
+    `counts`: documents per field of each lexeme; `prefix_counts`: documents having a title or
+    tag word starting like each prefix clause; `total`: documents indexed; `averages`: the
+    index's average words per field."""
+    size = len(candidates)
+    lengths = np.array([c.lengths for c in candidates], dtype=np.float32).reshape(size, 4)
+    norms = {
+        name: ranking.inverse_norm(lengths[:, number], ranking.FIELDS[name][1], averages[number])
+        for number, name in enumerate(FIELD_NAMES)
+    }
+    ranker = ranking.Ranker(size, max(total, 1), norms)
+    per_clause = []
+    for index, clause in enumerate(clauses):
+        match, docs = _clause(candidates, clause, counts, total)
+        if index in prefix_clauses:
+            at = prefix_clauses.index(index)
+            match.prefix = _bits(c.prefixes[at] for c in candidates)
+            docs["prefix"] = prefix_counts[at]
+        ranker.add_clause(match, clause.function, docs)
+        per_clause.append(match)
+    for first, second in zip(range(len(clauses)), range(1, len(clauses)), strict=False):
+        if clauses[first].phrase or clauses[second].phrase:
+            continue
+        pair = (clauses[first].folded[-1], clauses[second].folded[0])
+        bits = {
+            name: _bits(name in form_fields(c, pair, True) for c in candidates)
+            for name in FIELD_NAMES
+        }
+        if any(bits.values()):
+            ranker.add_pair(bits, {name: _docs(counts, pair, name, total) for name in FIELD_NAMES})
+    current = np.array([not c.superseded for c in candidates], dtype=np.float64)
+    keys = ranker.keys(current)
+    ties = [
+        np.array([c.published for c in candidates], dtype=np.int64),
+        np.array([c.id for c in candidates], dtype=np.int64),
+    ]
+    return ranking.top(keys, np.ones(size, dtype=bool), ties, start, count), keys
+
+
+def _clause(candidates, clause: Clause, counts, total: int) -> tuple[_Match, dict]:
+    """The clause's bitsets over the candidates, and its documents per field in the index."""
+    per_field = {name: 0 for name in FIELD_NAMES}
+    typed = {name: 0 for name in FIELD_NAMES}
+    docs = {name: 0 for name in FIELD_NAMES}
+    for words, adjacent in forms(clause):
+        found = [form_fields(c, words, adjacent) for c in candidates]
+        for name in FIELD_NAMES:
+            bits = _bits(name in fields for fields in found)
+            per_field[name] |= bits
+            if words == clause.folded:
+                typed[name] |= bits
+            docs[name] += _docs(counts, words, name, total)
+    match = _Match(per_field, {})
+    exact_docs = {}
+    if clause.accented:
+        marked = tuple(exact_lexeme(word) for word in clause.exact)
+        found = [form_fields(c, marked, False) for c in candidates]
+        match.exact = {
+            name: _bits(name in fields for fields in found) & per_field[name]
+            for name in FIELD_NAMES
+        }
+        match.mismatch = {name: typed[name] & ~match.exact[name] for name in FIELD_NAMES}
+        exact_docs = {name: _docs(counts, marked, name, total) for name in FIELD_NAMES}
+    folded_docs = {name: min(total, docs[name]) for name in FIELD_NAMES}
+    return match, {"fields": folded_docs, "exact": exact_docs}
+
+
+def _docs(counts, words: tuple[str, ...], name: str, total: int) -> int:
+    """Documents of the index having every word in field `name` (at most the rarest word's:
+    the index keeps counts of single words)."""
+    number = FIELD_NAMES.index(name)
+    return min([total, *(counts.get(word, (0, 0, 0, 0))[number] for word in words)])
+
+
+def _bits(flags) -> int:
+    """A bitset of the candidates whose flag is true."""
+    bits = 0
+    for number, flag in enumerate(flags):
+        if flag:
+            bits |= 1 << number
+    return bits
