@@ -213,9 +213,10 @@ def _fill(
             material.captions = store_captions(captions)
         except captions_files.CaptionsRejected as err:
             errors.update(err.errors)
+            refused = err
     errors = {**content_problems(material, family), **errors}
-    if refused is not None and set(errors) == {"file"}:
-        raise refused
+    if refused is not None and set(errors) == set(refused.errors):
+        raise refused  # refused for itself alone: its own answer (413, 415, captions_rejected)
     if errors:
         raise _problems(errors, file_refused(refused))
 
