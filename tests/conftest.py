@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from databases import SEARCH_BACKEND, databases_for, dialect
 from flask import Flask
-from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
-from support import PASSWORD
+from support import PASSWORD, BufferedClient
 
 from library import create_app
 from library.accounts import services as accounts
@@ -137,16 +136,6 @@ def module_app(tmp_path_factory, databases):
         db.session.remove()
         db.engine.dispose()
     databases.release(url)
-
-
-class BufferedClient(FlaskClient):
-    """A test client that reads each answer whole (served files are closed at once) and runs
-    each request in its own app context, as a server does: its own session, g and teardown."""
-
-    def open(self, *args, **kwargs):
-        kwargs.setdefault("buffered", True)
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+from flask.testing import FlaskClient
 from PIL import Image
 
 from library.accounts.services import create_token
@@ -237,3 +238,13 @@ def media_file(
         if video is not None:
             out.mux(video.encode(None))
     return path
+
+
+class BufferedClient(FlaskClient):
+    """A test client that reads each answer whole (served files are closed at once) and runs
+    each request in its own app context, as a server does: its own session, g and teardown."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        with self.application.app_context():
+            return super().open(*args, **kwargs)

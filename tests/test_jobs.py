@@ -6,11 +6,11 @@ the app's own database, as with several hosts."""
 
 from datetime import timedelta
 
-from conftest import BufferedClient
 from sqlalchemy import inspect, select, update
 from support import (
     FIXTURES,
     PASSWORD,
+    BufferedClient,
     job_states,
     png_bytes,
     start_worker,

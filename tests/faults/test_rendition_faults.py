@@ -6,10 +6,10 @@ rendition file."""
 import signal
 import time
 
-from conftest import BufferedClient
 from sqlalchemy import func, select
 from support import (
     PASSWORD,
+    BufferedClient,
     job_states,
     media_file,
     start_worker,
