@@ -15,7 +15,7 @@ from library.areas import all_areas
 from library.audit import history_of
 from library.catalog import bp, bulk, kept_files, revisions, services
 from library.catalog.forms import MaterialForm, ReviewForm, WithdrawForm
-from library.errors import DomainError, FileRejected, PermissionDenied
+from library.errors import DomainError, FileRejected, PermissionDenied, StorageUnavailable
 from library.extensions import db
 from library.models import Material, Organisation, PendingRevision
 from library.models.materials import STATUSES
@@ -269,6 +269,8 @@ def _file_of_submit(form: MaterialForm):
         return kept_files.keep(current_user, data.stream, data.filename), {}
     except FileRejected as err:
         return None, err.errors
+    except StorageUnavailable as err:  # the form stays, with the reason beside the file
+        return None, {"file": err.message}
 
 
 def _drop(kept):

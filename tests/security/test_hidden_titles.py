@@ -334,7 +334,11 @@ def _unpublished_ids() -> list[int]:
 def _kept_files(world) -> list[bytes]:
     storage = get_storage()
     return [
-        storage.path(storage.key_for(m.file.sha256, m.file.extension)).read_bytes()
+        (
+            storage.path(storage.key_for(m.file.sha256, m.file.extension)).read_bytes(),
+            m.kind,
+            m.file.extension,
+        )
         for m in db.session.scalars(select(Material).where(Material.file_id.is_not(None)))
     ]
 
@@ -357,11 +361,13 @@ def refusal_requests(world, files):
             if actor == "union" or n == 0:
                 share = {"target": str(hidden_id), "enterprise": "dn-may", "channel": "zalo"}
                 out.append(("share link", "POST", "/sharing/links", {"data": share}))
-        for n, data in enumerate(files if actor in EDITING else files[:1]):
-            page = {**edit_form(own), **new, "body": "", "action": "draft"}
-            page["file"] = (io.BytesIO(data), f"ban-sao-{n}.pdf")
+        # Each file sent as a material of its own kind: refused as a duplicate, not as unfit.
+        for n, (data, kind, extension) in enumerate(files if actor in EDITING else files[:1]):
+            name = f"ban-sao-{n}.{extension}"
+            page = {**edit_form(own), **new, "kind": kind, "body": "", "action": "draft"}
+            page["file"] = (io.BytesIO(data), name)
             out.append(("duplicate", "POST", "/manage/materials/new", {"data": page}))
-            api = {**new, "file": (io.BytesIO(data), f"ban-sao-{n}.pdf")}
+            api = {**new, "kind": kind, "file": (io.BytesIO(data), name)}
             out.append(("api duplicate", "POST", "/api/v1/materials", {"data": api}))
         return out
 
