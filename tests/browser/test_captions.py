@@ -28,7 +28,7 @@ def test_the_captions_track_loads_and_its_cues_show(live_app, make_org, phone):
     track = phone.locator("video track")
     assert track.get_attribute("kind") == "captions" and track.get_attribute("srclang") == "vi"
     # The track element reaches "loaded" (2) only when the browser fetched and parsed the cues.
-    phone.wait_for_function("document.querySelector('video track').readyState === 2")
+    phone.wait_for_function("() => document.querySelector('video track').readyState === 2")
     cues = phone.evaluate(
         "Array.from(document.querySelector('video').textTracks[0].cues, c => c.text)"
     )
@@ -36,7 +36,7 @@ def test_the_captions_track_loads_and_its_cues_show(live_app, make_org, phone):
     assert phone.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"
     phone.evaluate("document.querySelector('video').currentTime = 1.5")
     phone.wait_for_function(
-        "(document.querySelector('video').textTracks[0].activeCues || [])[0]?.text"
+        "() => (document.querySelector('video').textTracks[0].activeCues || [])[0]?.text"
         " === 'Kiểm tra khóa móc mỗi sáng.'"
     )
     transcript = phone.locator("section.transcript")

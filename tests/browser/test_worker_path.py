@@ -76,7 +76,7 @@ def test_poster_fits_the_phone_screen(phone, library):
     url, materials = library
     phone.goto(f"{url}/materials/{materials['poster'].id}")
     poster = phone.locator("img.poster")
-    phone.wait_for_function("document.querySelector('img.poster').naturalWidth > 0")
+    phone.wait_for_function("() => document.querySelector('img.poster').naturalWidth > 0")
     box = poster.bounding_box()
     assert box["width"] <= 360
     assert poster.get_attribute("alt") == "Công nhân đội mũ bảo hộ"
@@ -85,13 +85,13 @@ def test_poster_fits_the_phone_screen(phone, library):
 def test_video_plays_and_can_be_scrubbed(phone, library):
     url, materials = library
     phone.goto(f"{url}/materials/{materials['video'].id}")
-    phone.wait_for_function("document.querySelector('video').readyState >= 1")
+    phone.wait_for_function("() => document.querySelector('video').readyState >= 1")
     duration = phone.evaluate("document.querySelector('video').duration")
     assert duration > 1
     phone.evaluate(
         "v => { const e = document.querySelector('video'); e.currentTime = e.duration - 1; }"
     )
-    phone.wait_for_function("document.querySelector('video').currentTime > 1")
+    phone.wait_for_function("() => document.querySelector('video').currentTime > 1")
 
 
 def test_keyboard_user_can_skip_to_the_content(desktop, library):
