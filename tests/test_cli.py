@@ -5,17 +5,14 @@ import json
 
 import click
 import pytest
-from bs4 import BeautifulSoup
 from databases import dialect
 from sqlalchemy import func, select
 from support import FIXTURES, PASSWORD, pdf_bytes, stored_files
 
-from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.catalog.services import withdraw_material
-from library.cli import DEMO_PASSWORD
 from library.extensions import db
-from library.models import Event, Material, Organisation, User
+from library.models import Material, Organisation, User
 from library.search import services as search
 from library.search.base import SearchQuery
 
@@ -237,32 +234,6 @@ def test_import_real_fixture_pdf_with_vietnamese_file_name(runner, tmp_path, mak
     result = runner.invoke(args=["import-materials", str(path)])
     assert "đã nhập 1" in result.output, result.output
     assert db.session.scalar(select(Organisation)).code == "so-ldtbxh"
-
-
-def test_seed_demo_loads_all_five_areas_and_is_safe_to_run_again(runner, client):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert "từ chối 0" in result.output
-    loaded = count(Material)
-    assert loaded > 100  # every area and kind (tests/test_demo_content.py), not a count
-    areas = client.get("/api/v1/areas").json
-    assert all(a["materials"] > 0 for a in areas)
-    again = runner.invoke(args=["seed-demo"])
-    assert "đã nhập 0" in again.output and count(Material) == loaded
-    assert "Hoạt động mẫu" not in again.output and count(Event) == 0  # use only on request
-    assert count(Material, Material.status == "in_review") == 3
-
-
-def test_the_demo_reviewer_finds_materials_waiting_in_an_organisation_that_requires_review(
-    runner, client
-):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert accounts.find_organisation("so-ldtbxh").requires_review
-    client.post("/login", data={"email": "duyet@demo.thuvien.vn", "password": DEMO_PASSWORD})
-    queue = client.get("/manage?status=in_review")
-    rows = BeautifulSoup(queue.text, "html.parser").select("main tbody tr")
-    assert len(rows) == 3
-    assert "Lao động nam được nghỉ bao nhiêu ngày khi vợ sinh con?" in queue.text
 
 
 def test_migrations_match_the_models(runner):

@@ -25,6 +25,17 @@ from library.tracking.services import record_event
 BROWSER = "Mozilla/5.0 (Linux; Android 11) AppleWebKit/537.36 Chrome/118.0 Mobile Safari/537.36"
 
 
+@pytest.fixture
+def app(make_app):
+    """What is checked here is the demo's use: its files' pictures and renditions wait in the
+    queue, as under `make run` until the worker takes them (tests/test_demo_content.py has them
+    made)."""
+    app = make_app(JOBS_IMMEDIATE=False)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
 def figure(text: str) -> int:
     """A count as the Vietnamese pages write it: 4.071 is four thousand and seventy-one."""
     return int(text.replace(".", ""))

@@ -8,12 +8,14 @@ from collections import defaultdict
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import ROOT
 
+from library.accounts import services as accounts
 from library.areas import AREA_CODES
+from library.cli import DEMO_PASSWORD
 from library.extensions import db
-from library.models import Collection, Material
+from library.models import Collection, Event, Material
 from library.storage import get_storage
 
 MADE = json.loads((ROOT / "demo" / "made.json").read_text(encoding="utf-8"))
@@ -25,12 +27,18 @@ def demo(module_app):
     result = module_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "từ chối 0" in result.output
+    # Use is made up only when asked for (--with-activity, tests/test_demo_activity.py).
+    assert "Hoạt động mẫu" not in result.output and _count(Event) == 0
     return module_app
 
 
 @pytest.fixture
 def client(demo):
     return demo.test_client()
+
+
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def published(**where) -> list[Material]:
@@ -98,10 +106,29 @@ def test_collections_hold_what_their_names_say(demo):
     assert "sách" in titles.lower() and "Sổ tay" in titles
 
 
-def test_a_second_run_makes_no_file_again(demo):
+def test_every_area_lists_materials(client):
+    areas = client.get("/api/v1/areas").json
+    assert len(areas) == 5 and all(a["materials"] > 0 for a in areas)
+
+
+def test_a_second_run_adds_nothing_and_makes_no_file_again(demo):
+    loaded = _count(Material)
     again = demo.test_cli_runner().invoke(args=["seed-demo"])
-    assert "đã nhập 0" in again.output
+    assert "đã nhập 0" in again.output and _count(Material) == loaded
     assert "đã tạo" not in again.output  # the files made the first time are reused
+    assert "Hoạt động mẫu" not in again.output
+
+
+def test_the_demo_reviewer_finds_materials_waiting_in_an_organisation_that_requires_review(
+    client,
+):
+    assert accounts.find_organisation("so-ldtbxh").requires_review
+    assert _count(Material, Material.status == "in_review") == 3
+    client.post("/login", data={"email": "duyet@demo.thuvien.vn", "password": DEMO_PASSWORD})
+    queue = client.get("/manage?status=in_review")
+    rows = BeautifulSoup(queue.text, "html.parser").select("main tbody tr")
+    assert len(rows) == 3
+    assert "Lao động nam được nghỉ bao nhiêu ngày khi vợ sinh con?" in queue.text
 
 
 def test_the_home_page_says_what_the_library_is_who_publishes_it_and_whom_to_contact(make_app):

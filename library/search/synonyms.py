@@ -10,6 +10,7 @@ Forms are compared word by word after folding (no diacritics, lowercase), so `bh
 `bảo hiểm xã hội` and `bao hiem xa hoi` all belong to the same group.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,7 @@ class Synonyms:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+@functools.cache
 def default_synonyms() -> Synonyms:
-    """The built-in list."""
+    """The built-in list, parsed once per process: it is a file of the release, read only."""
     return Synonyms.from_text(DEFAULT_SYNONYMS)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 
 from library.search import bitsets, ranking, whoosh_bulk
 from library.search.answering import answer
@@ -142,16 +143,32 @@ class WhooshBackend(SearchBackend):
         with self.store.locked():
             ix = self.store.open_or_create(self.synonyms.fingerprint)
             try:
-                writer = ix.writer(timeout=self.store.lock_timeout, compound=False)
+                writer = self._writer(ix)
             except LockError as error:  # someone outside this module holds Whoosh's lock
                 raise SearchUnavailable(f"the search index is locked: {error}") from error
             try:
                 apply(writer)
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
-            writer.commit()
             self.store.record(operation, payload)
+
+    def _writer(self, ix):
+        """A Whoosh writer holding Whoosh's write lock. The lock is taken here, not by Whoosh:
+        a writer that fails while it starts (a folder that cannot be written) would keep the
+        lock it took until garbage collection, and every later write would wait the whole
+        lock_timeout for it."""
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.store.lock_timeout, delay=0.1):
+            raise LockError("the write lock is held")
+        try:
+            writer = ix.writer(_lk=False, compound=False)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock  # released when the writer commits or is cancelled
+        return writer
 
     def note_pending(self, ids: Iterable[int] | None) -> str:
         """Note that these documents are about to change (raises OSError if it cannot)."""
@@ -202,13 +219,17 @@ class WhooshBackend(SearchBackend):
         """Apply the changes made while generation `name` was being built."""
         changes = list(self.store.replay(name))
         if changes:
-            writer = ix.writer(timeout=self.store.lock_timeout, compound=False)
-            for operation, payload in changes:
-                if operation == "index":
-                    _replace(writer, [prepare(doc, self.synonyms) for doc in payload])
-                else:
-                    _delete(writer, payload)
-            writer.commit()
+            writer = self._writer(ix)
+            try:
+                for operation, payload in changes:
+                    if operation == "index":
+                        _replace(writer, [prepare(doc, self.synonyms) for doc in payload])
+                    else:
+                        _delete(writer, payload)
+                writer.commit()
+            except BaseException:
+                _abandon(writer)
+                raise
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -590,6 +611,17 @@ def _suggest_docs(view: View, entry: str) -> list[int]:
         for term in islice(reader.expand_prefix("suggest", entry), SUGGEST_SCAN):
             docs.extend(doc + offset for doc in posting_ids(reader, "suggest", term))
     return docs
+
+
+def _abandon(writer) -> None:
+    """Give a writer up in whatever state it failed (even halfway through its commit): its
+    changes are dropped and Whoosh's write lock is released in any case."""
+    try:
+        writer.cancel()
+    except Exception:
+        lock = writer.writelock
+        if lock is not None and lock.fd is not None:
+            lock.release()
 
 
 def _replace(writer, values: list[dict]) -> None:

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from support import PASSWORD, bearer, pdf_bytes, post_material
+from whoosh.filedb.filestore import FileStorage
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -147,6 +148,7 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
     headers = token_for(make_user)
     root = Path(app.config["SEARCH_INDEX_DIR"])
     generation = root / search.get_backend().store.current()
+    (generation / "WRITELOCK").touch()  # as Whoosh leaves it after its first write
     with immutable(root, generation):
         # Searching still answers from the index as it is.
         found = client.get("/search?q=bao+hiem")
@@ -158,6 +160,10 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
         )
         assert saved.status_code == 201, saved.json
         assert "1 missing" in consistency(app)["index"]
+        # The write that failed left Whoosh's write lock free: the next one does not wait for it.
+        lock = FileStorage(str(generation)).lock("WRITELOCK")
+        assert lock.acquire(), "a failed write kept the index locked"
+        lock.release()
     result = runner.invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     assert "index rebuilt" in result.output
