@@ -395,6 +395,15 @@ MATRIX: dict[tuple[str, str], Route] = {
         only(*STAFF_A),
         data=lambda w: {"title": "Đổi tên", "action": "publish"},
     ),
+    # Replacing or removing captions: a draft without them is refused for its content (422).
+    ("POST", "/manage/materials/<id:material_id>/captions"): Route(
+        fresh("/manage/materials/{id}/captions"), only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/captions/remove"): Route(
+        fresh("/manage/materials/{id}/captions/remove"),
+        only(*STAFF_A),
+        data=lambda w: {"confirm": "yes"},
+    ),
     ("POST", "/manage/bulk"): Route(
         fresh("/manage/bulk"),
         only(*STAFF_A),
