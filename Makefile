@@ -46,13 +46,13 @@ zbar:
 	    || { cat /tmp/library-apt.log; exit 1; }; }
 
 # Debian's espeak-ng, which speaks the demo's audio in Vietnamese (without it, and without the
-# right to install it, the demo leaves its audio out and says so).
+# right to install it, the demo leaves its audio out, keeps its videos silent, and says so).
 espeak:
 	@command -v espeak-ng >/dev/null 2>&1 || { \
 	  echo "espeak: installing Debian's espeak-ng for the demo's spoken audio"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  { apt-get update -qq && apt-get install -y -qq espeak-ng; } >/tmp/library-apt.log 2>&1 \
-	    || echo "espeak: not installed (see /tmp/library-apt.log): the demo has no audio"; }
+	    || echo "espeak: not installed (see /tmp/library-apt.log): the demo has no audio, its videos no sound"; }
 
 # Who the demo library says publishes it (a real site sets its own: README, Settings).
 DEMO_SETTINGS := FLASK_LIBRARY_PUBLISHER="$${FLASK_LIBRARY_PUBLISHER:-Sở Lao động - Thương binh và Xã hội và Liên đoàn Lao động tỉnh (thư viện mẫu)}" \

@@ -1,7 +1,9 @@
 """The demo's own media, made from the texts of `demo/made.json`: leaflets and books as
 multi-page PDFs (fpdf2, DejaVu Sans), posters as PNG (Pillow), short videos of text slides
-(H.264 through PyAV) and spoken audio (Debian's espeak-ng speaking Vietnamese, encoded MP3
-through PyAV), each video and audio with WebVTT captions timed on its slides or sentences.
+(H.264 through PyAV) with each slide's words spoken (Debian's espeak-ng speaking Vietnamese,
+AAC in the MP4), and spoken audio (espeak-ng again, encoded MP3 through PyAV), each video and
+audio with WebVTT captions timed on its slides or sentences. Without espeak-ng the videos are
+silent and the audio is left out, and the demo says so.
 
 Files are cached under a hash of what they show (`instance/demo-made/`), so a second
 `flask seed-demo` makes nothing; a manifest for the bulk import is written beside them."""
@@ -22,9 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FONTS = ROOT / "static" / "fonts"
 REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
 # Bumped when the drawing changes, so cached files are made again.
-VERSION = "1"
+VERSION = "2"
 INK, PAPER = (28, 35, 48), (255, 255, 255)
 VIDEO_SIZE, VIDEO_FPS, SLIDE_SECONDS = (640, 360), 5, 4
+# Silence after a slide's words before the next slide, and the soundtrack's bit rate.
+SLIDE_PAUSE, VIDEO_AUDIO_BITRATE = 0.6, 48_000
 SAMPLE_RATE = 22050
 
 
@@ -38,14 +42,16 @@ def build(spec_path: Path, out: Path, say=print) -> Path:
     returns the manifest's path."""
     out.mkdir(parents=True, exist_ok=True)
     specs = json.loads(spec_path.read_text(encoding="utf-8"))
-    lines, made, skipped = [], 0, 0
+    lines, made, skipped, voiced = [], 0, 0, espeak() is not None
     for spec in specs:
         make = spec["make"]
-        if make["type"] == "audio" and espeak() is None:
+        if make["type"] == "audio" and not voiced:
             skipped += 1
             continue
         record = {k: v for k, v in spec.items() if k != "make"}
-        stem = f"{spec['external_id']}-{_digest(make)}"
+        # (a silent video made without espeak-ng is made again, spoken, once it is installed)
+        spoken = voiced and make["type"] == "video"
+        stem = f"{spec['external_id']}-{_digest({**make, 'spoken': spoken})}"
         extension = {"pdf": "pdf", "poster": "png", "video": "mp4", "audio": "mp3"}[make["type"]]
         target = out / f"{stem}.{extension}"
         captions = out / f"{stem}.vtt" if make["type"] in ("video", "audio") else None
@@ -58,8 +64,11 @@ def build(spec_path: Path, out: Path, say=print) -> Path:
         lines.append(json.dumps(record, ensure_ascii=False))
     manifest = out / "manifest.jsonl"
     _write_atomically(manifest, ("\n".join(lines) + "\n").encode("utf-8"))
-    if skipped:
-        say(f"Tài liệu mẫu: espeak-ng chưa được cài, bỏ qua {skipped} tài liệu âm thanh.")
+    if not voiced:
+        say(
+            "Tài liệu mẫu: espeak-ng chưa được cài (make espeak): video mẫu không có tiếng, "
+            f"bỏ qua {skipped} tài liệu âm thanh."
+        )
     if made:
         say(f"Tài liệu mẫu: đã tạo {made} tệp (PDF, áp phích, video, âm thanh).")
     return manifest
@@ -196,33 +205,77 @@ def _slide(make: dict, slide: dict, number: int, total: int) -> Image.Image:
 
 
 def make_video(make: dict, spec: dict, target: Path) -> None:
-    """Slides of text, SLIDE_SECONDS each, as a small H.264 MP4 (faststart, so a phone starts
-    playing before the end arrives), and captions saying each slide's words in its time."""
+    """Slides of text, each shown while its words are spoken (SLIDE_SECONDS at least; the
+    whole time silent without espeak-ng), as a small H.264/AAC MP4 (faststart, so a phone
+    starts playing before the end arrives), and captions saying each slide's words in its
+    time."""
     import av
 
     slides = make["slides"]
+    words = [s.get("say") or f"{s['title']}. {s['text']}" for s in slides]
+    speech = [_speak(text) for text in words] if espeak() else None
     # (faststart rewrites the file at the end: a real file, not a buffer)
     tmp = target.with_suffix(f".mp4.{os.getpid()}.tmp")
+    cues, at = [], 0
     with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        stream = out.add_stream("libx264", rate=VIDEO_FPS)
-        stream.width, stream.height = VIDEO_SIZE
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "30", "tune": "stillimage"}
-        stream.codec_context.time_base = Fraction(1, VIDEO_FPS)
-        index = 0
+        video = _video_stream(out)
+        sound = _sound_stream(out) if speech else None
         for number, slide in enumerate(slides):
-            frame = av.VideoFrame.from_image(_slide(make, slide, number, len(slides)))
-            for _ in range(SLIDE_SECONDS * VIDEO_FPS):
-                frame.pts = index
-                index += 1
-                out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    cues = [
-        (n * SLIDE_SECONDS, (n + 1) * SLIDE_SECONDS, s.get("say") or f"{s['title']}. {s['text']}")
-        for n, s in enumerate(slides)
-    ]
+            frames = _slide_frames(speech[number] if speech else b"")
+            picture = av.VideoFrame.from_image(_slide(make, slide, number, len(slides)))
+            for index in range(at, at + frames):
+                picture.pts = index
+                out.mux(video.encode(picture))
+            if sound is not None:  # the slide's words, then silence to the slide's end
+                _mux_sound(out, sound, speech[number], at, frames)
+            cues.append((at / VIDEO_FPS, (at + frames) / VIDEO_FPS, words[number]))
+            at += frames
+        out.mux(video.encode())
+        if sound is not None:
+            out.mux(sound.encode(None))
     _write_atomically(target.with_suffix(".vtt"), webvtt_text(cues).encode())
     tmp.replace(target)
+
+
+def _video_stream(out):
+    stream = out.add_stream("libx264", rate=VIDEO_FPS)
+    stream.width, stream.height = VIDEO_SIZE
+    stream.pix_fmt = "yuv420p"
+    stream.options = {"preset": "veryfast", "crf": "30", "tune": "stillimage"}
+    stream.codec_context.time_base = Fraction(1, VIDEO_FPS)
+    return stream
+
+
+def _sound_stream(out):
+    stream = out.add_stream("aac", rate=SAMPLE_RATE)
+    stream.layout = "mono"
+    stream.bit_rate = VIDEO_AUDIO_BITRATE
+    # FFmpeg's quicker AAC coder: a fifth of the default's time, for speech as clear.
+    stream.options = {"aac_coder": "fast"}
+    return stream
+
+
+def _slide_frames(pcm: bytes) -> int:
+    """How many video frames a slide lasts: its words and a pause, SLIDE_SECONDS at least."""
+    seconds = len(pcm) / 2 / SAMPLE_RATE + SLIDE_PAUSE if pcm else 0
+    return max(SLIDE_SECONDS * VIDEO_FPS, -(-round(seconds * 1000) * VIDEO_FPS // 1000))
+
+
+def _mux_sound(out, stream, pcm: bytes, first_frame: int, frames: int) -> None:
+    """A slide's speech padded with silence to the slide's length, from the slide's start."""
+    import av
+    import numpy
+
+    length = frames * SAMPLE_RATE // VIDEO_FPS
+    samples = numpy.zeros((1, length), dtype=numpy.int16)
+    spoken = numpy.frombuffer(pcm, dtype=numpy.int16)[:length]
+    samples[0, : len(spoken)] = spoken
+    frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+    frame.sample_rate = SAMPLE_RATE
+    frame.pts = first_frame * SAMPLE_RATE // VIDEO_FPS
+    frame.time_base = Fraction(1, SAMPLE_RATE)
+    for packet in stream.encode(frame):
+        out.mux(packet)
 
 
 # Audio -------------------------------------------------------------------------------------

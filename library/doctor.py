@@ -11,10 +11,12 @@ can. So the doctor:
   `stored_sha256`; a missing or altered file is reported with the materials that use it: it
   cannot be repaired here); thumbnails missing are made again; every light rendition of a
   video or audio holds the bytes its row records (else it is forgotten and its job queued
-  again), and a rendition file no row records is deleted; files in the upload folder that
-  no row refers to are moved to a quarantine folder (never deleted), thumbnails of no file are
-  removed, and uploads left half-received in `tmp/` by a crash are deleted; the drawn preview
-  cards (`cards/`, made again on demand) and the folder's `.gitkeep` are the app's own;
+  again), and a rendition file no row records is deleted; a PDF's page images (normal and
+  large) missing have its page job queued again (pages are drawn by that job only); files in
+  the upload folder that no row refers to are moved to a quarantine folder (never deleted),
+  thumbnails of no file are removed, and uploads left half-received in `tmp/` by a crash are
+  deleted; the drawn preview cards (`cards/`, made again on demand) and the folder's
+  `.gitkeep` are the app's own;
 - search: the index opens and holds exactly the published materials, each as it is now (ids
   and a change stamp); if not, or if a crashed rebuild left its unfinished generation behind,
   it is rebuilt.
@@ -35,8 +37,9 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
+from library import jobs
 from library.catalog import media, processing
 from library.extensions import db
 from library.models import Material, Rendition, StoredFile
@@ -50,6 +53,7 @@ KEPT = "kept"  # library.catalog.kept_files
 SKIPPED_DIRS = ("tmp", "derived", CARDS, QUARANTINE, KEPT)
 # Files of the project's checkout in the default upload folder (it keeps the folder in git).
 CHECKOUT_FILES = {".gitkeep"}
+BUSY = ("queued", "running")
 DERIVED_NAMES = (media.LIST_THUMB, media.MEDIUM_IMAGE, media.PREVIEW_IMAGE)
 
 
@@ -217,6 +221,7 @@ def check_files(report: Report, repair: bool, grace: float, say: Say = _quiet) -
             )
     report.checked["files"] = len(rows)
     known |= check_renditions(report, repair, storage)
+    check_page_images(report, repair, storage)
     _check_folder(report, repair, grace, storage.root, known, {Path(k).stem for k in known})
     if repair:
         db.session.commit()  # renditions forgotten: their jobs go to the workers now
@@ -277,6 +282,32 @@ def check_renditions(report: Report, repair: bool, storage) -> set[str]:
         report.findings.append(finding)
     report.checked["renditions"] = len(renditions)
     return known
+
+
+def check_page_images(report: Report, repair: bool, storage) -> None:
+    """Every page image a PDF's page job makes, once that job has ended: missing ones have
+    the job queued again (it draws only those missing; the page shows the others meanwhile)."""
+    pdfs = db.session.scalars(
+        select(StoredFile)
+        .where(StoredFile.mime_type == "application/pdf", StoredFile.page_count > 0)
+        .options(selectinload(StoredFile.jobs))
+    ).all()
+    for stored in pdfs:
+        busy = any(j.kind == processing.PAGES and j.status in BUSY for j in stored.jobs)
+        if busy or not storage.exists(storage.key_for(stored.sha256, stored.extension)):
+            continue  # the job will make them; a missing file is reported with the files
+        folder = storage.derived_path(stored.sha256, "")
+        names = processing.page_image_names(stored)
+        missing = [name for name in names if not (folder / name).is_file()]
+        if not missing:
+            continue
+        shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+        finding = Finding("files", f"page images of {stored.sha256} missing ({shown})")
+        if repair:
+            jobs.queue_jobs(stored, [processing.PAGES])
+            finding.repaired, finding.action = True, "its page job queued again"
+        report.findings.append(finding)
+    report.checked["PDFs"] = len(pdfs)
 
 
 def _check_folder(report, repair, grace, root: Path, known: set[str], hashes: set[str]) -> None:

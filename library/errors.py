@@ -117,8 +117,9 @@ HTTP_MESSAGES = {
 
 
 def wants_json() -> bool:
-    """API paths and the play beacon always answer JSON; pages answer HTML."""
-    return request.path.startswith(("/api/", "/track/"))
+    """API paths, the play beacon and every `.json` address always answer JSON (a page's
+    script reads them); pages answer HTML."""
+    return request.path.startswith(("/api/", "/track/")) or request.path.endswith(".json")
 
 
 def error_response(status: int, code: str, message: str, extra: dict | None = None):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 CHUNK = 1024 * 1024
 PENDING = "library.new_files"
+UNUSED = "library.unused_files"  # files to delete once the unit of work that let go of them commits
 
 
 @dataclass
@@ -172,6 +173,12 @@ def discard_since(session: Session, mark: int) -> None:
         storage.delete(keys.pop())
 
 
+def delete_after_commit(session: Session, key: str) -> None:
+    """Delete a kept file once this unit of work commits (never if it is rolled back: the
+    rows that use the file are then still there)."""
+    session.info.setdefault(UNUSED, []).append(key)
+
+
 def forget_new_files(session: Session) -> None:
     session.info.pop(PENDING, None)
 
@@ -202,9 +209,14 @@ def register(app) -> None:
 def _committed(session):
     if not session.in_nested_transaction():
         forget_new_files(session)
+        storage = get_storage() if UNUSED in session.info else None
+        for key in session.info.pop(UNUSED, []):
+            storage.delete(key)
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session):
+    if not session.in_nested_transaction():
+        session.info.pop(UNUSED, None)
     if PENDING in session.info and not session.in_nested_transaction():
         delete_uncommitted_files(session)

@@ -258,3 +258,107 @@ def test_doctor_and_backup_know_caption_files(app, client, api, runner, tmp_path
     result = runner.invoke(args=["doctor", "--check-only"])
     assert result.exit_code == 1
     assert f"file {key} of materials [{material_id}] is missing" in result.output
+
+
+def captioned(org, captions=VTT, colour=(0, 0, 0), **fields):
+    """A published video of an organisation with captions, as an upload makes it."""
+    material = catalog.create_material(
+        SYSTEM,
+        org,
+        {**VIDEO, **fields},
+        upload(video_bytes([colour], seconds=0.5), "v.mp4"),
+        upload(captions.encode(), "phu-de.vtt"),
+    )
+    db.session.commit()
+    return material
+
+
+def caption_file(app, stored) -> Path:
+    return Path(app.config["UPLOAD_FOLDER"]) / stored.sha256[:2] / f"{stored.sha256}.vtt"
+
+
+def history(client, material_id) -> str:
+    page = client.get(f"/manage/materials/{material_id}/history").text
+    return " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
+
+
+def test_an_editor_replaces_captions_and_the_old_file_goes(app, client, editor, login):
+    material = captioned(editor.organisation)
+    old = material.captions
+    old_id, old_file = old.id, caption_file(app, old)
+    login(editor)
+    assert "Thay phụ đề" in client.get(f"/manage/materials/{material.id}/edit").text
+    url = f"/manage/materials/{material.id}/captions"
+    refused = client.post(
+        url,
+        data={"captions": (io.BytesIO(b"WEBVTT\n\n"), "hong.vtt")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    error = BeautifulSoup(refused.text, "html.parser").select_one("#captions-error").get_text()
+    assert "Tệp phụ đề không hợp lệ" in error
+    assert db.session.get(Material, material.id).captions_file_id == old_id
+    assert old_file.is_file() and "giàn giáo" in client.get(f"/materials/{material.id}").text
+
+    replaced = client.post(
+        url,
+        data={"captions": (io.BytesIO(SRT.encode()), "moi.srt")},
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code == 302
+    served = client.get(f"/materials/{material.id}/captions.vtt").text
+    assert "mũ bảo hộ" in served and "giàn giáo" not in served
+    db.session.expire_all()
+    assert not old_file.exists() and db.session.get(StoredFile, old_id) is None
+    assert searched(client, "mu bao ho") == [material.id] and searched(client, "giàn giáo") == []
+    assert "Sửa captions" in history(client, material.id)
+
+
+def test_an_editor_removes_captions_after_confirming(app, client, editor, login, make_user):
+    material = captioned(editor.organisation)
+    stored_id, path = material.captions.id, caption_file(app, material.captions)
+    sha256 = material.captions.sha256
+    assert searched(client, "giàn giáo") == [material.id]
+    url = f"/manage/materials/{material.id}/captions/remove"
+    for other in (make_user("editor"), make_user("union", org=editor.organisation)):
+        login(other)
+        assert client.post(url, data={"confirm": "yes"}).status_code == 403
+        client.post("/logout")
+    login(editor)
+    unconfirmed = client.post(url)
+    assert unconfirmed.status_code == 422 and "Đánh dấu ô xác nhận" in unconfirmed.text
+    assert path.is_file()
+
+    assert client.post(url, data={"confirm": "yes"}).status_code == 302
+    assert client.get(f"/materials/{material.id}/captions.vtt").status_code == 404
+    page = BeautifulSoup(client.get(f"/materials/{material.id}").text, "html.parser")
+    assert page.video.track is None and page.select_one("section.transcript") is None
+    assert not path.exists() and db.session.get(StoredFile, stored_id) is None
+    assert searched(client, "giàn giáo") == []
+    assert f"Gỡ phụ đề captions : ['{sha256}', None]" in history(client, material.id)
+    again = client.post(url, data={"confirm": "yes"})
+    assert again.status_code == 422 and "chưa có phụ đề" in again.text
+
+
+def test_captions_two_materials_share_stay_for_the_other(app, client, editor, login):
+    first = captioned(editor.organisation)
+    second = captioned(editor.organisation, colour=(200, 0, 0), title="Dây an toàn (bản hai)")
+    assert first.captions_file_id == second.captions_file_id
+    login(editor)
+    assert (
+        client.post(
+            f"/manage/materials/{first.id}/captions/remove", data={"confirm": "yes"}
+        ).status_code
+        == 302
+    )
+    assert caption_file(app, second.captions).is_file()
+    assert "giàn giáo" in client.get(f"/materials/{second.id}/captions.vtt").text
+    assert searched(client, "giàn giáo") == [second.id]
+
+
+def test_a_failed_save_keeps_the_captions_it_would_have_removed(app, editor, monkeypatch):
+    material = captioned(editor.organisation)
+    path = caption_file(app, material.captions)
+    catalog.remove_captions(editor, material)
+    db.session.rollback()  # (a crash before the commit)
+    assert path.is_file() and db.session.get(Material, material.id).captions is not None

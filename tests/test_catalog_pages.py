@@ -1,7 +1,9 @@
 """What a worker sees: home, areas, material pages, files."""
 
+import io
+
 from bs4 import BeautifulSoup
-from support import pdf_bytes, png_bytes, upload
+from support import BufferedClient, pdf_bytes, png_bytes, upload
 
 from library.extensions import db
 
@@ -204,3 +206,90 @@ def test_huge_or_odd_ids_are_404_not_errors(client):
         "/manage/materials/" + "9" * 30 + "/history",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def _page_files(material):
+    from library.catalog import processing
+    from library.storage import get_storage
+
+    stored = material.file
+    names = processing.page_image_names(stored)
+    return [get_storage().derived_path(stored.sha256, name) for name in names]
+
+
+def test_a_pdfs_large_page_images_are_drawn_by_its_page_job(client, make_material, monkeypatch):
+    from PIL import Image
+
+    from library.catalog import media
+
+    material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(2), "to-gap.pdf"))
+    files = _page_files(material)
+    assert [p.name for p in files] == [
+        "page-1.webp", "page-1-full.webp", "page-2.webp", "page-2-full.webp"
+    ]  # fmt: skip
+    with Image.open(files[1]) as large, Image.open(files[0]) as normal:
+        assert (large.width, normal.width) == (2000, 900)
+
+    def no_drawing(*args):
+        raise AssertionError("a reader's request drew a PDF page")
+
+    monkeypatch.setattr(media, "render_pdf_page", no_drawing)
+    page = soup(client.get(f"/materials/{material.id}"))
+    opened = client.get(page.select_one(".pages a")["href"])
+    assert opened.status_code == 200 and opened.mimetype == "image/webp"
+    assert Image.open(io.BytesIO(opened.data)).width == 2000
+
+
+def test_a_page_image_not_drawn_yet_says_so_and_no_request_draws_it(
+    make_app, make_material, monkeypatch
+):
+    from library import jobs
+    from library.catalog import media
+    from library.models import MediaJob
+
+    app = make_app(JOBS_IMMEDIATE=False)
+    app.test_client_class = BufferedClient
+    with app.app_context():
+        material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(2), "a.pdf"))
+        client = app.test_client()
+        drawn = []
+        real = media.render_pdf_page
+        monkeypatch.setattr(media, "render_pdf_page", lambda *a: drawn.append(a) or real(*a))
+        url = f"/files/{material.file.id}/pages/2"
+        for answer in (client.get(f"{url}.webp"), client.get(f"{url}/full.webp")):
+            assert answer.status_code == 503
+            assert answer.headers["Retry-After"] == "30"
+            assert answer.headers["Cache-Control"] == "no-store"
+            assert answer.mimetype == "image/svg+xml"
+            assert "Đang xử lý" in answer.text and "Trang 2" in answer.text
+        assert drawn == []
+
+        job = db.session.scalar(
+            db.select(MediaJob).filter_by(file_id=material.file.id, kind="pages")
+        )
+        assert jobs.run_job(job.id) == "done"
+        assert len(drawn) == 2  # once a page, at the large width
+        assert client.get(f"{url}/full.webp").status_code == 200
+        _page_files(material)[3].unlink()  # a large one lost: the page image is shown instead
+        moved = client.get(f"{url}/full.webp")
+        assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{url}.webp")
+        assert client.get(f"{url}.webp").mimetype == "image/webp"
+        assert len(drawn) == 2
+
+
+def test_doctor_knows_page_images_and_has_the_job_draw_missing_ones(app, runner, make_material):
+    material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(2), "to-gap.pdf"))
+    files = _page_files(material)
+    result = runner.invoke(args=["doctor", "--check-only"])
+    assert result.exit_code == 0, result.output
+    assert "page-" not in result.output
+
+    files[3].unlink()
+    files[0].unlink()
+    result = runner.invoke(args=["doctor", "--check-only"])
+    assert result.exit_code == 1
+    assert "page images of" in result.output and "page-1.webp, page-2-full.webp" in result.output
+    assert not files[3].exists()
+    result = runner.invoke(args=["doctor"])
+    assert "its page job queued again" in result.output, result.output
+    assert all(p.is_file() for p in files)  # (the tests' jobs run at once)

@@ -3,6 +3,7 @@ poster, a video and an audio written for workers, the project's own videos and a
 captions, collections hold what their names say, and the home page says who publishes it."""
 
 import json
+import shutil
 from collections import defaultdict
 
 import pytest
@@ -146,3 +147,70 @@ def test_the_home_page_says_what_the_library_is_who_publishes_it_and_whom_to_con
         assert about.select_one('a[href="mailto:thuvien@sldtbxh.ninhbinh.gov.vn"]')
         assert about.select_one('a[href="tel:02293871000"]')
         db.session.remove()
+
+
+def loudness(path, start: float, end: float) -> float:
+    """The root mean square of a file's sound between two moments, full scale 1 (AAC decodes
+    to floats), 0 when silent."""
+    import av
+    import numpy
+
+    chunks = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            if start <= frame.time < end:
+                chunks.append(frame.to_ndarray().astype(numpy.float64).ravel())
+    samples = numpy.concatenate(chunks) if chunks else numpy.zeros(1)
+    return float(numpy.sqrt(numpy.mean(samples**2)))
+
+
+def seconds(timestamp: str) -> float:
+    """00:01:02.500 -> 62.5 (webvtt's own *_in_seconds drop the milliseconds)."""
+    hours, minutes, rest = timestamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+def test_the_projects_videos_speak_each_slide_while_it_is_shown(demo):
+    import av
+    import webvtt
+
+    storage = get_storage()
+    videos = [m for m in published(kind="video") if m.external_id.startswith("demo-m-")]
+    assert len(videos) == 5
+    for material in videos:
+        path = storage.path(storage.key_for(material.file.sha256, "mp4"))
+        with av.open(str(path)) as container:
+            sound = container.streams.audio[0]
+            assert sound.codec_context.name == "aac", material.title
+            assert abs(float(sound.duration * sound.time_base) - container.duration / 1e6) < 0.5
+        captions = storage.path(storage.key_for(material.captions.sha256, "vtt"))
+        cues = webvtt.read(str(captions)).captions
+        slides = next(s for s in MADE if s["external_id"] == material.external_id)["make"]
+        assert len(cues) == len(slides["slides"])
+        for cue in cues:  # words in each slide's time, a pause before the next slide
+            start, end = seconds(cue.start), seconds(cue.end)
+            assert loudness(path, start, start + 1.5) > 0.02, (material.title, cue.text)
+            assert loudness(path, end - 0.45, end - 0.1) < 0.002, (material.title, cue.text)
+
+
+def test_without_espeak_the_videos_are_silent_and_the_demo_says_so_once(tmp_path, monkeypatch):
+    import av
+
+    from library import demo_media
+
+    monkeypatch.setattr(demo_media, "espeak", lambda: None)
+    video = next(s for s in MADE if s["make"]["type"] == "video")
+    audio = next(s for s in MADE if s["make"]["type"] == "audio")
+    spec = tmp_path / "made.json"
+    spec.write_text(json.dumps([video, audio], ensure_ascii=False), encoding="utf-8")
+    said = []
+    manifest = demo_media.build(spec, tmp_path / "out", say=said.append)
+    records = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    assert [r["external_id"] for r in records] == [video["external_id"]]
+    with av.open(str(tmp_path / "out" / records[0]["file"])) as container:
+        assert not container.streams.audio and container.streams.video
+    assert [m for m in said if "espeak-ng" in m] == [
+        "Tài liệu mẫu: espeak-ng chưa được cài (make espeak): video mẫu không có tiếng, "
+        "bỏ qua 1 tài liệu âm thanh."
+    ]

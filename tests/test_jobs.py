@@ -187,3 +187,66 @@ def test_flask_jobs_status_and_retry(app, make_material, runner, monkeypatch):
     result = runner.invoke(args=["jobs", "retry"])
     assert "jobs queued again: 1" in result.output
     assert job_states(material.file.id) == {"pictures": "done"}
+
+
+def job_status(client, material_id):
+    return client.get(f"/manage/materials/{material_id}/jobs.json")
+
+
+def test_a_materials_job_status_is_json_for_its_editors(make_app, make_material, make_user):
+    app = queued_app(make_app)
+    with app.app_context():
+        material = pdf_material(make_material)
+        client = app.test_client()
+        editor = make_user("editor", org=material.organisation)
+        client.post("/login", data={"email": editor.email, "password": PASSWORD})
+        answer = job_status(client, material.id)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+        assert answer.json["running"] is True
+        assert [(j["kind"], j["status"]) for j in answer.json["jobs"]] == [
+            ("pictures", "queued"),
+            ("pages", "queued"),
+        ]
+        assert answer.json["jobs"][1]["message"] == "Chờ tạo ảnh trang và bản đọc."
+
+        pages = db.session.scalar(
+            select(MediaJob).filter_by(file_id=material.file.id, kind="pages")
+        )
+        pages.status, pages.progress = "running", 40
+        db.session.commit()
+        running = job_status(client, material.id).json["jobs"][1]
+        assert running["progress"] == 40
+        assert running["message"] == "Đang tạo ảnh trang và bản đọc… 40 %"
+
+        pages.status, pages.reason = "failed", "disk_full"
+        db.session.commit()
+        for job in jobs.waiting_jobs(material.file):
+            if job.status == "queued":
+                jobs.run_job(job.id)
+        answer = job_status(client, material.id).json
+        assert answer["running"] is False
+        assert answer["jobs"][0]["status"] == "done" and answer["jobs"][0]["progress"] == 100
+        assert answer["jobs"][1]["reason"] == "Ổ đĩa của máy chủ đã đầy."
+        assert answer["jobs"][1]["message"].startswith("Không tạo được ảnh trang và bản đọc.")
+
+
+def test_a_materials_job_status_refuses_others_in_json(make_app, make_material, make_user):
+    app = queued_app(make_app)
+    with app.app_context():
+        material = pdf_material(make_material)
+        client = app.test_client()
+        anonymous = job_status(client, material.id)
+        assert anonymous.status_code == 401 and anonymous.json["error"] == "unauthorized"
+        for user in (make_user("editor"), make_user("union", org=material.organisation)):
+            client.post("/login", data={"email": user.email, "password": PASSWORD})
+            refused = job_status(client, material.id)
+            assert refused.status_code == 403, user.role
+            assert refused.json == {"error": "forbidden", "message": refused.json["message"]}
+            assert "jobs" not in refused.json
+            client.post("/logout")
+        admin = make_user("admin")
+        client.post("/login", data={"email": admin.email, "password": PASSWORD})
+        assert job_status(client, material.id).status_code == 200
+        missing = job_status(client, material.id + 1000)
+        assert missing.status_code == 404 and missing.json["error"] == "not_found"
+        assert client.post(f"/manage/materials/{material.id}/jobs.json").status_code == 405

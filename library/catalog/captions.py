@@ -14,8 +14,14 @@ from webvtt.errors import MalformedFileError
 
 from library.errors import ValidationFailed
 from library.extensions import db
-from library.models import StoredFile
-from library.storage import TooLarge, file_sha256, get_storage, remember_new_file
+from library.models import Material, PendingRevision, StoredFile
+from library.storage import (
+    TooLarge,
+    delete_after_commit,
+    file_sha256,
+    get_storage,
+    remember_new_file,
+)
 
 MIME_TYPE = "text/vtt"
 EXTENSION = "vtt"
@@ -143,3 +149,18 @@ def check(material) -> None:
         raise ValidationFailed(
             errors={"captions": _l("Phụ đề chỉ gắn được vào video hoặc âm thanh đã tải lên.")}
         )
+
+
+def discard_if_unused(stored: StoredFile | None, material) -> None:
+    """Captions a material let go of (replaced or removed): their row and file go, once the
+    change commits, unless another material or an edit waiting for review uses them too."""
+    if stored is None or stored.id is None:
+        return
+    others = select(Material.id).where(
+        Material.captions_file_id == stored.id, Material.id != material.id
+    )
+    waiting = select(PendingRevision.id).where(PendingRevision.captions_file_id == stored.id)
+    if db.session.scalar(others.limit(1)) or db.session.scalar(waiting.limit(1)):
+        return
+    db.session.delete(stored)
+    delete_after_commit(db.session(), get_storage().key_for(stored.sha256, stored.extension))

@@ -1,6 +1,6 @@
 """Serving stored files, their thumbnails and rendered PDF pages."""
 
-from flask import abort, request, send_file
+from flask import abort, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,8 +12,8 @@ from library.storage import get_storage
 from library.tracking.web import count_on_success
 
 INLINE_FAMILIES = {"image", "pdf", "video", "audio"}
-# Wide enough to read the small print of an A4 page when zoomed on a phone.
-FULL_PAGE_WIDTH = 2000
+# How long a browser waits before asking again for a page image its job has not made yet.
+PAGE_RETRY_SECONDS = 30
 
 
 def _visible_file(file_id: int) -> tuple[StoredFile, Material]:
@@ -138,34 +138,54 @@ def _derived(file_id: int, name: str, mimetype: str):
 @bp.route("/files/<id:file_id>/pages/<int:number>.webp")
 def pdf_page(file_id: int, number: int):
     """One page of a PDF drawn as an image, so a phone without a PDF viewer can read it."""
-    name = processing.page_image_name(number)
-    return _page_image(file_id, number, processing.PAGE_WIDTH, name)
+    stored, material, path = _page_image(file_id, number, full=False)
+    if path is None:
+        return _page_waiting(number)
+    return _send_page(path, material)
 
 
 @bp.route("/files/<id:file_id>/pages/<int:number>/full.webp")
 def pdf_page_full(file_id: int, number: int):
-    """The same page drawn large, opened from the page image to zoom into."""
-    name = processing.page_image_name(number, full=True)
-    return _page_image(file_id, number, FULL_PAGE_WIDTH, name)
+    """The same page drawn large, opened from the page image to zoom into; until its job has
+    drawn it, the page image itself."""
+    stored, material, path = _page_image(file_id, number, full=True)
+    if path is not None:
+        return _send_page(path, material)
+    if _page_image(file_id, number, full=False)[2] is not None:
+        response = redirect(url_for("catalog.pdf_page", file_id=file_id, number=number))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return _page_waiting(number)
 
 
-def _page_image(file_id: int, number: int, width: int, name: str):
+def _page_image(file_id: int, number: int, full: bool):
+    """The file, its material and the page image's path (None while its job has not made it:
+    page images are drawn by the page job only, never by a reader's request)."""
     stored, material = _visible_file(file_id)
-    shown = min(stored.page_count or 0, processing.MAX_PAGES_SHOWN)
-    if stored.family != "pdf" or not 1 <= number <= shown:
+    if stored.family != "pdf" or not 1 <= number <= processing.shown_pages(stored):
         abort(404)
-    storage = get_storage()
-    path = storage.derived_path(stored.sha256, name)
-    if not path.is_file():
-        # The page job draws the page images ahead of readers; the large ones, and a page asked
-        # for before its job came to it, are drawn for the first reader who opens them.
-        source = storage.path(storage.key_for(stored.sha256, stored.extension))
-        image = media.render_pdf_page(source, number - 1, width)
-        if image is None:
-            abort(404)
-        media.save_whole(image, path, "WEBP", quality=75)
+    path = get_storage().derived_path(stored.sha256, processing.page_image_name(number, full))
+    return stored, material, path if path.is_file() else None
+
+
+def _send_page(path, material: Material):
     response = send_file(path, mimetype="image/webp", conditional=True, max_age=86400)
     return _harden(response, cache=material.status == "published")
+
+
+def _page_waiting(number: int):
+    """A page image not made yet: a picture saying so (an <img> shows it, a reader who opened
+    it reads it), 503 with a time to ask again, never kept by a cache."""
+    body = render_template("catalog/page_waiting.svg", number=number)
+    response = make_response(body, 503)
+    response.headers.update(
+        {
+            "Content-Type": "image/svg+xml; charset=utf-8",
+            "Retry-After": str(PAGE_RETRY_SECONDS),
+            "Cache-Control": "no-store",
+        }
+    )
+    return _harden(response, cache=False)
 
 
 @bp.route("/materials/<id:material_id>/captions.vtt")

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "reset_password": _l("Đặt lại mật khẩu"),
     "schedule": _l("Hẹn giờ xuất bản"),
     "publish_scheduled": _l("Xuất bản theo lịch hẹn"),
+    "remove_captions": _l("Gỡ phụ đề"),
 }
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),

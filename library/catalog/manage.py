@@ -107,8 +107,14 @@ CHANGE_LABELS = {
 }
 
 
-def _material_form(material: Material | None = None) -> MaterialForm:
-    form = MaterialForm(obj=material) if material else MaterialForm()
+def material_form(material: Material | None = None, as_saved: bool = False) -> MaterialForm:
+    """The upload or edit form; `as_saved`: filled with the material as it is, whatever was
+    posted (the page shown again after another form of it was refused)."""
+    as_saved = as_saved or request.method == "GET"
+    if material is None:
+        form = MaterialForm()
+    else:
+        form = MaterialForm(formdata=None, obj=material) if as_saved else MaterialForm(obj=material)
     form.areas.choices = [SelectChoice(a.code, area_name(a)) for a in all_areas()]
     if current_user.is_admin:
         orgs = db.session.scalars(select(Organisation).order_by(Organisation.name))
@@ -116,7 +122,7 @@ def _material_form(material: Material | None = None) -> MaterialForm:
     else:
         # Editors always write for their own organisation: the field is not theirs to set.
         del form.organisation
-    if material is not None and request.method == "GET":
+    if material is not None and as_saved:
         form.areas.data = material.area_codes
         form.tags.data = ", ".join(material.tag_names)
         form.superseded_by.data = str(material.superseded_by_id or "")
@@ -166,7 +172,7 @@ def _status_wanted() -> str:
 @login_required
 def new_material():
     require(current_user.role in EDITING_ROLES)
-    form = _material_form()
+    form = material_form()
     kept = None
     if form.is_submitted():
         fields = {**form.material_fields(), "status": _status_wanted()}
@@ -189,7 +195,7 @@ def new_material():
 def edit_material(material_id: int):
     material = services.get_material(material_id)
     require(can_edit(current_user, material))
-    form = _material_form(material)
+    form = material_form(material)
     kept = None
     if form.is_submitted():
         fields = form.material_fields()

@@ -14,8 +14,11 @@ from library.models import Material, Rendition, StoredFile
 from library.storage import get_storage
 
 PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
-# Page images drawn ahead of readers: the first pages, as many as the page shows.
+# Page images drawn ahead of readers: the first pages, as many as the page shows, each at the
+# width the page shows it and large (wide enough to read an A4 page's small print when zoomed on
+# a phone). No reader's request draws one (library/catalog/files.py).
 PAGE_WIDTH = 900
+FULL_PAGE_WIDTH = 2000
 MAX_PAGES_SHOWN = 30
 KINDS_BY_FAMILY = {
     "image": (PICTURES,),
@@ -54,21 +57,45 @@ def make_pages(job, stored: StoredFile, report) -> None:
         flag_modified(material, "title")
     db.session.commit()
     report(10)
-    storage = get_storage()
-    count = min(stored.page_count or 0, MAX_PAGES_SHOWN)
+    count = shown_pages(stored)
     for number in range(1, count + 1):
-        target = storage.derived_path(stored.sha256, page_image_name(number))
-        if not target.is_file():
-            image = media.render_pdf_page(path, number - 1, PAGE_WIDTH)
-            if image is not None:
-                media.save_whole(image, target, "WEBP", quality=75)
+        make_page_images(stored, path, number)
         report(10 + 80 * number / (count + 1))
     stored.reading = reading.extract(path)
     db.session.flush()
 
 
+def shown_pages(stored: StoredFile) -> int:
+    """How many of a PDF's pages its page shows as images (the first ones)."""
+    return min(stored.page_count or 0, MAX_PAGES_SHOWN)
+
+
 def page_image_name(number: int, full: bool = False) -> str:
     return f"page-{number}-full.webp" if full else f"page-{number}.webp"
+
+
+def page_image_names(stored: StoredFile) -> list[str]:
+    """Every page image a PDF's page job makes, normal and large."""
+    count = shown_pages(stored)
+    return [page_image_name(n, full) for n in range(1, count + 1) for full in (False, True)]
+
+
+def make_page_images(stored: StoredFile, path: Path, number: int) -> None:
+    """One page drawn large once, kept as it is and at the width the page shows (those already
+    made are left); each written whole under a temporary name (media.save_whole)."""
+    storage = get_storage()
+    normal = storage.derived_path(stored.sha256, page_image_name(number))
+    full = storage.derived_path(stored.sha256, page_image_name(number, full=True))
+    if normal.is_file() and full.is_file():
+        return
+    image = media.render_pdf_page(path, number - 1, FULL_PAGE_WIDTH)
+    if image is None:  # a page that cannot be drawn: the page links to the file instead
+        return
+    if not full.is_file():
+        media.save_whole(image, full, "WEBP", quality=75)
+    if not normal.is_file():
+        image.thumbnail((PAGE_WIDTH, PAGE_WIDTH * 10))
+        media.save_whole(image, normal, "WEBP", quality=75)
 
 
 jobs.RUNNERS.update({PICTURES: make_pictures, PAGES: make_pages})

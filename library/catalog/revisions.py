@@ -78,7 +78,9 @@ def approve_revision(actor, material: Material) -> Material:
     if revision.file is not None:
         material.file = revision.file
     if revision.captions is not None:
-        material.captions = revision.captions
+        replaced, material.captions = material.captions, revision.captions
+        if replaced is not revision.captions:
+            catalog.captions_files.discard_if_unused(replaced, material)
     catalog._check_content(material)
     submitter = revision.created_by_id
     material.pending_revision = None

@@ -210,10 +210,13 @@ def _fill(
             refused, family = err, None
     if captions is not None and captions.filename and not errors:
         try:
-            material.captions = store_captions(captions)
+            replaced, material.captions = material.captions, store_captions(captions)
         except captions_files.CaptionsRejected as err:
             errors.update(err.errors)
             refused = err
+        else:
+            if replaced is not material.captions:
+                captions_files.discard_if_unused(replaced, material)
     errors = {**content_problems(material, family), **errors}
     if refused is not None and set(errors) == set(refused.errors):
         raise refused  # refused for itself alone: its own answer (413, 415, captions_rejected)
@@ -396,6 +399,23 @@ def content_problems(material: Material, family: str | None) -> dict:
         if not material.alt_text:
             problems["alt_text"] = _l("Áp phích cần có mô tả ảnh cho người khiếm thị.")
     return problems
+
+
+def remove_captions(actor, material: Material) -> Material:
+    """Take a video's or an audio's captions off: the player has no track, the transcript
+    leaves the page and the search index, the file goes once nothing else uses it. Like a
+    withdrawal it takes content away, so it needs no review."""
+    require(can_edit(actor, material))
+    if material.status == "withdrawn":
+        raise InvalidTransition(_l("Tài liệu đã thu hồi không thể sửa."))
+    removed = material.captions
+    if removed is None:
+        raise ValidationFailed(errors={"captions": _l("Tài liệu này chưa có phụ đề.")})
+    material.captions = None
+    captions_files.discard_if_unused(removed, material)
+    db.session.flush()
+    record_change(actor, "remove_captions", material, {"captions": [removed.sha256, None]})
+    return material
 
 
 def store_captions(upload: Upload) -> StoredFile:

@@ -27,9 +27,10 @@ PHONE = {
 
 
 @pytest.fixture
-def live_app(make_app):
-    """The app served on a free loopback port, in a thread, for the length of a test."""
-    app = make_app(SERVER_NAME=None)
+def live_app(make_app, request):
+    """The app served on a free loopback port, in a thread, for the length of a test (settings
+    changed by an indirect parameter: a dict)."""
+    app = make_app(SERVER_NAME=None, **getattr(request, "param", {}))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # E-mailed links take the configured address, never the request's.
     app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"

@@ -395,10 +395,23 @@ MATRIX: dict[tuple[str, str], Route] = {
         only(*STAFF_A),
         data=lambda w: {"title": "Đổi tên", "action": "publish"},
     ),
+    # Replacing or removing captions: a draft without them is refused for its content (422).
+    ("POST", "/manage/materials/<id:material_id>/captions"): Route(
+        fresh("/manage/materials/{id}/captions"), only(*STAFF_A)
+    ),
+    ("POST", "/manage/materials/<id:material_id>/captions/remove"): Route(
+        fresh("/manage/materials/{id}/captions/remove"),
+        only(*STAFF_A),
+        data=lambda w: {"confirm": "yes"},
+    ),
     ("POST", "/manage/bulk"): Route(
         fresh("/manage/bulk"),
         only(*STAFF_A),
         data=lambda w: {"material": str(w.target), "action": "withdraw", "reason": "Hết hạn"},
+    ),
+    # The state of a material's jobs, polled by its editors' page: JSON, errors included.
+    ("GET", "/manage/materials/<id:material_id>/jobs.json"): Route(
+        lambda w: f"/manage/materials/{w.draft.id}/jobs.json", only(*STAFF_A, anonymous=401)
     ),
     ("GET", "/manage/materials/<id:material_id>/history"): Route(
         lambda w: f"/manage/materials/{w.draft.id}/history", only(*STAFF_A)
@@ -538,8 +551,8 @@ def _call(world, actor, route, method):
 
 
 def _answers_json(route, rule: str) -> bool:
-    """The API and the play beacon answer JSON, errors included; pages answer HTML."""
-    return route.api or rule.startswith(("/api/", "/track/"))
+    """The API, the play beacon and .json addresses answer JSON, errors included; pages HTML."""
+    return route.api or rule.startswith(("/api/", "/track/")) or rule.endswith(".json")
 
 
 def _outcome(answer) -> str | int:
