@@ -13,16 +13,19 @@ a form cannot know (valid_bodies).
 """
 
 import io
+import itertools
 import json
 from collections import defaultdict
 
 from bs4 import BeautifulSoup
 from faults.faults_support import consistency
 from sqlalchemy import func, select, text
-from support import PASSWORD
+from support import PASSWORD, upload, video_bytes
 from werkzeug.datastructures import MultiDict
 
+from library.accounts.permissions import SYSTEM
 from library.accounts.services import reset_token
+from library.catalog import services as catalog
 from library.extensions import db
 from library.models import Material
 
@@ -46,6 +49,28 @@ ANSWER_200.add("catalog.bulk_action")  # the page listing what the bulk action c
 # Routes whose working body is refused all the same: the play beacon's material of the
 # permission matrix is a draft PDF (a 404 for everybody), which no play can count.
 NEVER_WORKING = {"/track/play/<int:material_id>"}
+# Routes on a video's captions: they work on a video with captions (the permission matrix's
+# fresh draft has none, so there they are refused for its content).
+ON_CAPTIONS = {
+    "/manage/materials/<id:material_id>/captions",
+    "/manage/materials/<id:material_id>/captions/remove",
+}
+SHADES = itertools.count(10, 7)  # each video's own bytes (a copy of another is refused)
+CAPTIONS = b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nLoi thoai moi\n"
+
+
+def captioned_video(world, rule: str) -> str:
+    """A new draft video of organisation A with captions, at this route."""
+    material = catalog.create_material(
+        SYSTEM,
+        world.orgs["a"],
+        {"title": "Video có phụ đề", "kind": "video", "areas": ["life-skills"],
+         "license": "CC-BY-4.0"},
+        upload(video_bytes([(next(SHADES), 60, 120)], seconds=0.5), "v.mp4"),
+        upload(CAPTIONS, "v.vtt"),
+    )  # fmt: skip
+    db.session.commit()
+    return rule.replace("<id:material_id>", str(material.id))
 
 
 def valid_bodies(w) -> dict[str, dict]:
@@ -100,6 +125,7 @@ def valid_bodies(w) -> dict[str, dict]:
             "note": "Buổi sinh hoạt ở xưởng may",
         },
         "metrics.workforce": {"total": "1500"},
+        "catalog.replace_captions": {"captions": (io.BytesIO(CAPTIONS), "moi.vtt")},
         "catalog.send_back": {"comment": "Sửa lại tiêu đề."},
         "catalog.withdraw": {"reason": "Đã có văn bản mới."},
     }
@@ -288,7 +314,7 @@ def test_no_write_route_answers_500_or_half_saves_hostile_input(world):
         client = visitor if rule in VISITOR_RULES else admin
         url = None  # built again (a fresh material, collection, link…) once a request changed it
         for name, case in cases(world, method, route, endpoint, forms, valid):
-            url = url or route.url(world)
+            url = url or (captioned_video(world, rule) if rule in ON_CAPTIONS else route.url(world))
             before = saved_state(counting)
             arguments = {k: v for k, v in case.items() if k != "query"}
             if isinstance(case["data"], MultiDict):
