@@ -98,11 +98,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Errors, security headers, template helpers and the pending-file clean-up."""
-    from library import errors, offline, security, storage, templating
+    """Compression, errors, security headers, template helpers and the pending-file clean-up."""
+    from library import compression, errors, offline, security, storage, templating
     from library.catalog import cached
     from library.search import services as search
 
+    # After-request hooks run last registered first: compression sees every other's headers.
+    compression.register(app)
     errors.register(app)
     cached.register(app)
     search.register(app)

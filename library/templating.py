@@ -12,7 +12,7 @@ from markupsafe import Markup
 from library import numbers
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import media, playback, structured, video
+from library.catalog import media, pictures, playback, structured, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -140,6 +140,7 @@ def register(app) -> None:
         material_jsonld=structured.material_document,
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
+        lead_picture=pictures.lead_picture,
         waiting_jobs=waiting_jobs,
         play_choices=playback.choices,
         playing=playback.playing,
