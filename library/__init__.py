@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     app.after_request(i18n.remember_choice)
     jobs.register(app)
     from library.catalog import processing  # noqa: F401  (the kinds of jobs on files)
