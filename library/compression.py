@@ -50,6 +50,8 @@ def compress(response):
             return response
         response.close()  # the file it would have streamed
         response.direct_passthrough = False
+    elif response.is_streamed:
+        return response  # sent as it is made (an export): kept so, not gathered here
     else:
         data = response.get_data()
         if len(data) < SMALLEST:

@@ -271,3 +271,14 @@ def test_huge_or_odd_ids_are_404_not_errors(client):
         "/manage/materials/" + "9" * 30 + "/history",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_streamed_answer_is_sent_as_it_is_made_not_gathered_to_compress(app):
+    from flask import Response, stream_with_context
+
+    @app.get("/test-stream")
+    def stream():
+        return Response(stream_with_context(iter(["[", "1" * 4000, "]"])), mimetype="text/html")
+
+    answer = app.test_client().get("/test-stream", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in answer.headers and len(answer.data) == 4002
