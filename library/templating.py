@@ -25,6 +25,7 @@ from library.catalog.job_labels import job_message
 from library.i18n import language_url
 from library.jobs import waiting_jobs
 from library.storage import get_storage
+from library.web import search_url
 
 MARKDOWN_TAGS = {
     "p",
@@ -148,6 +149,7 @@ def register(app) -> None:
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
         lead_picture=pictures.lead_picture,
+        search_url=search_url,
         pdf_part=fragments.pdf_part,
         waiting_jobs=waiting_jobs,
         play_choices=playback.choices,
