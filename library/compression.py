@@ -42,7 +42,8 @@ def compress(response):
     if not _compressible(response):
         return response
     response.vary.add("Accept-Encoding")
-    if current_user.is_authenticated:
+    # Static files hold no secret (and need no look-up of who is signed in).
+    if request.endpoint != "static" and current_user.is_authenticated:
         return response
     if response.direct_passthrough:
         body = _static_body()

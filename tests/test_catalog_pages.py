@@ -172,6 +172,8 @@ def test_pages_for_signed_in_users_are_not_compressed(client, make_material, mak
     login(make_user(role="editor"))
     page = client.get(f"/materials/{material.id}", headers={"Accept-Encoding": "gzip"})
     assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    css = client.get("/static/css/site.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
 
 
 def test_video_file_supports_range_requests(client, make_material, app):
