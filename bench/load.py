@@ -71,6 +71,7 @@ class Library:
 class Tally:
     latencies: list[float] = field(default_factory=list)
     by_kind: dict[str, int] = field(default_factory=dict)
+    kind_latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
     views: int = 0
     downloads: int = 0
@@ -81,6 +82,7 @@ class Tally:
         with self.lock:
             self.latencies.append(seconds)
             self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+            self.kind_latencies.setdefault(kind, []).append(seconds)
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status == 200 and kind in ("view", "share"):
                 self.views += 1
@@ -403,6 +405,10 @@ def summary(
         "p99_ms": round(percentile(tally.latencies, 99) * 1000, 1),
         "median_ms": round(statistics.median(tally.latencies) * 1000, 1) if total else 0,
         "by_kind": tally.by_kind,
+        "p50_ms_by_kind": {
+            kind: round(statistics.median(found) * 1000, 1)
+            for kind, found in sorted(tally.kind_latencies.items())
+        },
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
         "errors": tally.errors,
         "server_errors": tally.server_errors,
@@ -426,6 +432,7 @@ def print_summary(result: dict, out=sys.stdout) -> None:
         file=out,
     )
     print(f"by kind: {result['by_kind']}; statuses: {result['statuses']}", file=out)
+    print(f"p50 by kind (ms): {result['p50_ms_by_kind']}", file=out)
     print(
         f"errors: {result['errors']} (5xx: {result['server_errors']}, "
         f"connection failures: {result['connection_failures']})",

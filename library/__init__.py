@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     app.after_request(i18n.remember_choice)
     jobs.register(app)
     from library.catalog import processing  # noqa: F401  (the kinds of jobs on files)
@@ -98,11 +99,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Errors, security headers, template helpers and the pending-file clean-up."""
-    from library import errors, offline, security, storage, templating
+    """Compression, errors, security headers, template helpers and the pending-file clean-up."""
+    from library import compression, errors, offline, security, storage, templating
     from library.catalog import cached
     from library.search import services as search
 
+    # After-request hooks run last registered first: compression sees every other's headers.
+    compression.register(app)
     errors.register(app)
     cached.register(app)
     search.register(app)

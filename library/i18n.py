@@ -2,7 +2,8 @@
 
 from urllib.parse import urlencode
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import get_locale, get_translations
 
 LANG_COOKIE = "lang"
 
@@ -32,3 +33,26 @@ def language_url(choice: str) -> str:
     """This very page in another language: path, query and filters kept, only lang changed."""
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     return f"{request.script_root}{request.path}?{urlencode([*args, ('lang', choice)])}"
+
+
+def template_translations():
+    """The translations of the locale in force, found once per locale in an app context:
+    Flask-Babel looks them up again for every string a template translates (40 on a page)."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    kept = g.get("_template_translations")
+    if kept is None or kept[0] is not locale:  # force_locale puts another Locale in force
+        kept = g._template_translations = (locale, get_translations())
+    return kept[1]
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _(), ngettext() and their p- forms through template_translations()."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: template_translations().ugettext(s),
+        ngettext=lambda s, p, n: template_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: template_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

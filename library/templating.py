@@ -4,15 +4,16 @@ from functools import lru_cache
 
 import markdown as md
 import nh3
+from babel.numbers import format_decimal as numbers_format_decimal
 from flask import request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from library import numbers
 from library.accounts.forms import ROLE_LABELS, TYPE_LABELS
 from library.accounts.permissions import can_edit, can_review, can_see
-from library.catalog import media, playback, structured, video
+from library.catalog import fragments, media, pictures, playback, structured, video
 from library.catalog.forms import (
     ACTION_LABELS,
     KIND_LABELS,
@@ -24,6 +25,7 @@ from library.catalog.job_labels import job_message
 from library.i18n import language_url
 from library.jobs import waiting_jobs
 from library.storage import get_storage
+from library.web import search_url
 
 MARKDOWN_TAGS = {
     "p",
@@ -64,10 +66,16 @@ def human_size(size: int | None) -> str:
     """1,2 MB in Vietnamese, 1.2 MB in English: what a worker pays for in mobile data."""
     if size is None:
         return ""
+    return _human_size(size, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _human_size(size: int, locale: str) -> str:
+    """human_size in one locale, kept: a list shows several, and Babel's formatting is slow."""
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             digits = "#,##0" if unit == "B" else "#,##0.#"
-            return f"{format_decimal(size, format=digits)} {unit}"
+            return f"{numbers_format_decimal(size, format=digits, locale=locale)} {unit}"
         size /= 1024
     return ""
 
@@ -140,6 +148,9 @@ def register(app) -> None:
         material_jsonld=structured.material_document,
         collection_jsonld=structured.collection_document,
         has_picture=has_picture,
+        lead_picture=pictures.lead_picture,
+        search_url=search_url,
+        pdf_part=fragments.pdf_part,
         waiting_jobs=waiting_jobs,
         play_choices=playback.choices,
         playing=playback.playing,

@@ -109,6 +109,75 @@ def test_poster_is_shown_at_phone_width_with_its_alt_text(client, make_material)
     assert Image.open(io.BytesIO(medium.data)).width == 1080
 
 
+def test_poster_picture_is_preloaded_in_head_as_the_page_shows_it_and_not_lazy(
+    client, make_material
+):
+    material = make_material(
+        kind="poster",
+        body="",
+        alt_text="Công nhân đội mũ bảo hộ",
+        upload=upload(png_bytes((2400, 1600)), "poster.png"),
+    )
+    page = soup(client.get(f"/materials/{material.id}"))
+    preload = page.head.select_one('link[rel="preload"][as="image"]')
+    img = page.select_one("img.poster")
+    # The same candidates and slot, or the browser would load a second copy.
+    assert preload["imagesrcset"] == img["srcset"] and preload["imagesizes"] == img["sizes"]
+    assert preload["href"] == img["src"] and preload["fetchpriority"] == "high"
+    assert img["fetchpriority"] == "high" and img.get("loading") != "lazy"
+    assert "calc(100vw - 24px)" in img["sizes"]
+    stylesheet = page.head.select_one('link[rel="stylesheet"]')
+    assert preload.sourceline < stylesheet.sourceline
+
+
+def test_youtube_placeholder_offers_a_copy_for_a_phone_at_2x_and_preloads_it(client, make_material):
+    material = make_material(
+        kind="video", body="", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    )
+    page = soup(client.get(f"/materials/{material.id}"))
+    img = page.select_one(".video-facade img")
+    widths = {c.split()[1]: c.split()[0] for c in img["srcset"].split(", ")}
+    # A 336 px slot at 2 device pixels per CSS pixel wants 672 px: the 720 px WebP copy.
+    assert img["sizes"].endswith("calc(100vw - 24px)")
+    assert widths["720w"] == f"/materials/{material.id}/preview-720.webp"
+    copy = client.get(widths["720w"])
+    assert copy.mimetype == "image/webp" and copy.content_length < 30_000
+    preload = page.head.select_one('link[rel="preload"][as="image"]')
+    assert preload["imagesrcset"] == img["srcset"]
+    assert client.get(f"/materials/{material.id}/preview-500.webp").status_code == 404
+
+
+def test_pages_and_static_text_are_gzipped_for_browsers_that_accept_it(client, make_material):
+    import gzip
+
+    material = make_material(title="Luật lao động tóm tắt", body="Nội dung. " * 200)
+    accepts = {"Accept-Encoding": "gzip, deflate, br"}
+    page = client.get(f"/materials/{material.id}", headers=accepts)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    assert "Luật lao động tóm tắt" in gzip.decompress(page.data).decode()
+    css = client.get("/static/css/site.css", headers=accepts)
+    plain = client.get("/static/css/site.css")
+    assert css.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(css.data) == plain.data and len(css.data) < len(plain.data) / 2
+    # The compressed copy keeps a (weak) validator: a revisit gets 304.
+    again = client.get(
+        "/static/css/site.css", headers={**accepts, "If-None-Match": css.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert "Content-Encoding" not in client.get(f"/materials/{material.id}").headers
+
+
+def test_pages_for_signed_in_users_are_not_compressed(client, make_material, make_user, login):
+    # Their CSRF token beside text a visitor chooses would let compression leak it (BREACH).
+    material = make_material(body="Nội dung. " * 200)
+    login(make_user(role="editor"))
+    page = client.get(f"/materials/{material.id}", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    css = client.get("/static/css/site.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
+
+
 def test_video_file_supports_range_requests(client, make_material, app):
     from library.catalog import media
 
@@ -131,7 +200,7 @@ def test_youtube_link_waits_for_a_tap_and_then_plays_privately(client, make_mate
     assert page.find("iframe") is None
     facade = page.select_one(".video-facade")
     assert facade["data-player"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
-    assert facade.img["src"] == f"/materials/{material.id}/preview-640.webp"
+    assert facade.img["src"] == f"/materials/{material.id}/preview-720.webp"
     small = client.get(facade.img["src"])
     assert small.mimetype == "image/webp" and small.content_length < 40_000
     assert facade.select_one(".facade-title").get_text() == material.title
@@ -293,3 +362,14 @@ def test_doctor_knows_page_images_and_has_the_job_draw_missing_ones(app, runner,
     result = runner.invoke(args=["doctor"])
     assert "its page job queued again" in result.output, result.output
     assert all(p.is_file() for p in files)  # (the tests' jobs run at once)
+
+
+def test_a_streamed_answer_is_sent_as_it_is_made_not_gathered_to_compress(app):
+    from flask import Response, stream_with_context
+
+    @app.get("/test-stream")
+    def stream():
+        return Response(stream_with_context(iter(["[", "1" * 4000, "]"])), mimetype="text/html")
+
+    answer = app.test_client().get("/test-stream", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in answer.headers and len(answer.data) == 4002

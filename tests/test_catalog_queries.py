@@ -178,3 +178,28 @@ def test_kind_counts_of_an_area_follow_a_change(app, client, make_material, make
         upload=upload(png_bytes(color=(1, 2, 3)), "phong-chay.png"),
     )
     assert "Áp phích (3)" in client.get(path).text
+
+
+def test_a_collection_page_reads_the_database_four_times_however_many_materials_it_holds(
+    app, client, make_material, make_org
+):
+    from library.sharing import collections
+
+    app.config["TRACKING_ENABLED"] = False
+    org = make_org(code="so-vhttdl", name="Sở Văn hóa")
+    made = add_materials(make_material, org, 12)
+    draft = make_material(org=org, title="Bản nháp chưa xuất bản", status="draft")
+    raw = {
+        "slug": "tuan-le-2026",
+        "title": "Tuần lễ học tập suốt đời 2026",
+        "status": "published",
+        "materials": [m.id for m in [*made, draft]],
+    }
+    collections.create_collection(SYSTEM, org, raw)
+    db.session.commit()
+    client.get("/collections/tuan-le-2026")
+    # The collection, its materials in order, their files, its organisation: not one per item.
+    assert queries_of(client, "/collections/tuan-le-2026") <= 4
+    page = BeautifulSoup(client.get("/collections/tuan-le-2026").text, "html.parser")
+    titles = [s.get_text(strip=True) for s in page.select(".card strong")]
+    assert titles == [m.title for m in made]

@@ -164,3 +164,35 @@ def test_reading_views_command_makes_the_missing_ones(app, make_material):
     db.session.expire_all()
     assert first.file.reading["status"] == "ok"
     assert second.file.reading["blocks"]
+
+
+def test_a_reading_view_is_rendered_once_per_worker_until_the_catalogue_changes(
+    app, client, make_material
+):
+    from flask import template_rendered
+
+    material = pdf_material(make_material, LEAFLET)
+    rendered = []
+
+    def note(_app, template, context):
+        rendered.append(template.name)
+
+    template_rendered.connect(note, app)
+    try:
+        first = soup(client.get(f"/materials/{material.id}")).select_one("section.reading")
+        second = soup(client.get(f"/materials/{material.id}")).select_one("section.reading")
+        assert first is not None and str(first) == str(second)
+        assert rendered.count("catalog/_pdf.html") == 1
+        english = soup(client.get(f"/materials/{material.id}?lang=en"))
+        assert (
+            english.select_one("details.original summary")
+            .get_text(strip=True)
+            .startswith("See the original")
+        )
+        material.file.reading = None  # made again (the `reading-views` command, a new job)
+        db.session.commit()
+        again = soup(client.get(f"/materials/{material.id}"))
+    finally:
+        template_rendered.disconnect(note, app)
+    assert again.select_one("section.reading h2") is not None
+    assert rendered.count("catalog/_pdf.html") == 3  # Vietnamese, English, after the change

@@ -154,6 +154,22 @@ def content_of(material) -> tuple:
     return (material.title, material.summary, material.organisation.name)
 
 
+def test_templates_follow_a_locale_forced_in_the_middle_of_a_request(app, compiled):
+    # Templates look their translations up once per locale, not once per string: a language
+    # forced for one part (a notice in its reader's language) is still followed, then undone.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    line = "{{ _('Tìm') }} · {{ ngettext('%(num)s trang', '%(num)s trang', 3) }}"
+    with app.test_request_context("/"):
+        assert render_template_string(line) == "Tìm · 3 trang"
+        with force_locale("en"):
+            assert render_template_string(line) == "Search · 3 pages"
+        assert render_template_string(line) == "Tìm · 3 trang"
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        assert render_template_string(line) == "Search · 3 pages"
+
+
 def test_home_page_in_english_and_in_vietnamese_by_default(client, material, compiled):
     english = client.get("/?lang=en")
     assert english.status_code == 200

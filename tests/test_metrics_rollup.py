@@ -171,3 +171,20 @@ def test_figures_stay_exact_around_the_rolled_through_mark(day_of_events):
     assert material_stats(m1.id)["views"] == 4
     rollup_day(DAY + timedelta(days=1))  # a day past the mark, rolled up by hand
     assert material_stats(m1.id)["views"] == 4
+
+
+def test_page_counts_follow_a_new_rolled_through_mark_as_the_stats_do(day_of_events):
+    from library.metrics.services import page_counts
+
+    m1, _m2, _org = day_of_events
+    shown = {"views": 3, "downloads": 1}
+    assert page_counts(m1.id) == shown  # its query is kept for the mark it was built under
+    rollup_pending(DAY + timedelta(days=1))
+    assert page_counts(m1.id) == shown
+    record_event(m1.id, "view", "cn", CHROME_ANDROID, now=_at(60 * 24))
+    rollup_day(DAY + timedelta(days=1))
+    assert (
+        page_counts(m1.id)
+        == {"views": 4, "downloads": 1}
+        == {k: material_stats(m1.id)[k] for k in shown}
+    )

@@ -4,7 +4,7 @@ from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from library.accounts.permissions import can_edit, can_see, shows_withdrawal
-from library.catalog import bp, cached, reading, services
+from library.catalog import bp, cached, services
 from library.extensions import db
 from library.models import Area, Material
 from library.models.base import utcnow
@@ -49,23 +49,17 @@ def material(material_id: int):
         abort(404)
     channel, enterprise_id = credit_for(material=material)
     count_on_success(material, "view", channel=channel, organisation_id=enterprise_id)
+    _make_reading_view(material)
     return render_template(
-        "catalog/material.html",
-        material=material,
-        editable=can_edit(current_user, material),
-        reading_view=_reading_view(material),
+        "catalog/material.html", material=material, editable=can_edit(current_user, material)
     )
 
 
-def _reading_view(material: Material) -> dict | None:
-    """The reading view of a material's PDF with its list items gathered; kept when made now."""
+def _make_reading_view(material: Material) -> None:
+    """Make and keep the reading view of a PDF kept before there were jobs, the first time its
+    page is asked for (the page shows it through catalog/fragments.py)."""
     stored = material.file
-    if stored is None or stored.family != "pdf":
-        return None
-    made_now = stored.reading is None
-    view = services.reading_view(stored)
-    if made_now and view is not None:
+    if stored is None or stored.family != "pdf" or stored.reading is not None:
+        return
+    if services.reading_view(stored) is not None:
         db.session.commit()
-    if view is None:
-        return None
-    return dict(view, blocks=reading.list_groups(view["blocks"]))

@@ -54,7 +54,11 @@ def not_rolled(day_column, start: date | None = None, end: date | None = None) -
     One lower bound only (the later of start and the rolled-through day), so the database
     reads just the recent part of the day index, whatever years of events lie before it.
     """
-    mark = rolled_through()
+    return not_rolled_after(rolled_through(), day_column, start, end)
+
+
+def not_rolled_after(mark: date | None, day_column, start=None, end=None) -> list:
+    """not_rolled, for a rolled-through day already read."""
     rolled = select(RolledDay.day)
     if mark is not None:
         rolled = rolled.where(RolledDay.day > mark)

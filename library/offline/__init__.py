@@ -63,6 +63,7 @@ def saved_files(material) -> list[str]:
     """What "Lưu để đọc khi không có mạng" keeps of a material: its page (reading view, legal
     digest, player) and the pictures it shows; not the download itself, which may be large."""
     from library.catalog import media
+    from library.catalog.pictures import lead_picture
     from library.catalog.processing import MAX_PAGES_SHOWN
     from library.templating import has_picture
 
@@ -82,9 +83,9 @@ def saved_files(material) -> list[str]:
                 for width in media.MEDIUM_WIDTHS
             ]
     elif material.video_url:
-        # Either may be shown, by the screen's density (srcset).
-        files.append(url_for("previews.material_image_small", material_id=material.id))
-        files.append(url_for("previews.material_image", material_id=material.id))
+        # Any of them may be shown, by the screen's width and density (srcset).
+        lead = lead_picture(material)
+        files += [candidate.split(" ")[0] for candidate in lead.srcset.split(", ")]
     return files
 
 

@@ -31,6 +31,9 @@ WIDTH, HEIGHT = media.PREVIEW_SIZE
 FONT_FILE = ROOT / "static" / "fonts" / "DejaVuSans-Bold.ttf"
 # Bump when the drawing changes, so cached cards are redrawn.
 CARD_VERSION = "1"
+# The copies of a preview a phone's screen may load (the video placeholder's srcset): 360 and
+# 720 for a 336 px slot at 1x and 2x; 640 for pages saved before the others existed.
+SMALL_WIDTHS = (360, 640, 720)
 # The area colours of the site's stylesheet (static/css/site.css).
 BRAND = "#b3261e"
 AREA_COLOURS = {
@@ -203,7 +206,7 @@ def small_copy(image: PreviewImage, width: int) -> PreviewImage:
         with Image.open(image.path) as picture:
             picture.thumbnail((width, width))
             tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            picture.save(tmp, "WEBP", quality=75)
+            picture.save(tmp, "WEBP", quality=75, method=6)
         tmp.replace(path)
     return PreviewImage(path, f"{image.etag}-{width}")
 

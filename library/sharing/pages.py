@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from library.accounts import services as accounts
 from library.catalog.forms import ActionForm
-from library.catalog.services import with_details
+from library.catalog.services import CARD_LOADS
 from library.errors import DomainError
 from library.extensions import db
 from library.models import Organisation
@@ -31,7 +31,7 @@ def collection(slug: str):
     return render_template(
         "sharing/collection.html",
         collection=found,
-        materials=with_details(collections.published_materials(found)),
+        materials=collections.published_materials(found, *CARD_LOADS),
     )
 
 

@@ -28,7 +28,6 @@ bp = Blueprint("previews", __name__)
 DESCRIPTION_LIMIT = 200
 SHEET_SUMMARY_LIMIT = 240
 ONE_DAY = 86400
-SMALL_WIDTH = 640
 SANDBOX = "default-src 'none'; sandbox"
 
 
@@ -233,11 +232,13 @@ def material_image(material_id: int):
     return _image(cards.material_image(material), public=material.is_public)
 
 
-@bp.route("/materials/<id:material_id>/preview-640.webp")
-def material_image_small(material_id: int):
-    """The same picture 640 px wide, for a phone's screen (the video placeholder's srcset)."""
+@bp.route("/materials/<id:material_id>/preview-<int:width>.webp")
+def material_image_small(material_id: int, width: int):
+    """The same picture narrower, for a phone's screen (the video placeholder's srcset)."""
+    if width not in cards.SMALL_WIDTHS:
+        abort(404)
     material = _material(material_id)
-    image = cards.small_copy(cards.material_image(material), SMALL_WIDTH)
+    image = cards.small_copy(cards.material_image(material), width)
     response = send_file(
         image.path, mimetype="image/webp", conditional=True, etag=image.etag, max_age=ONE_DAY
     )

@@ -86,3 +86,52 @@ def test_pictures_come_at_the_width_shown_and_a_video_frame_is_not_cut(live_app,
             assert image.width == 720
     finally:
         context.close()
+
+
+def test_a_pages_lead_picture_is_fetched_once_at_high_priority_from_its_preload(live_app, browser):
+    app, base = live_app
+    org = accounts.create_organisation(SYSTEM, "so-ldtbxh", "Sở Lao động", "department")
+    db.session.commit()
+    poster = add(
+        org,
+        png_bytes(size=(1500, 2000), color=(30, 120, 60)),
+        "ap-phich.png",
+        kind="poster",
+        title="Áp phích an toàn",
+        alt_text="Áp phích về an toàn lao động",
+    )
+    link = services.create_material(
+        SYSTEM,
+        org,
+        {
+            "status": "published",
+            "license": "CC0-1.0",
+            "areas": ["life-skills"],
+            "kind": "video",
+            "title": "Video trên YouTube",
+            "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        },
+    )
+    db.session.commit()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    seen = []
+    page.on("request", lambda r: seen.append((r.url, r.resource_type)))
+    try:
+        for path, selector, wanted in (
+            (f"/materials/{poster.id}", "img.poster", "/medium-720.webp"),
+            (f"/materials/{link.id}", ".video-facade img", "/preview-720.webp"),
+        ):
+            seen.clear()
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            src = page.evaluate(f"() => document.querySelector('{selector}').currentSrc")
+            # A 336 px slot at 2x: the 720 px copy, asked for once (the preload's request is
+            # the one the <img> uses), and no other copy of it.
+            assert src.endswith(wanted), src
+            pictures = [u for u, kind in seen if "/medium" in u or "/preview" in u]
+            assert pictures == [src], pictures
+            lazy = page.evaluate(f"() => document.querySelector('{selector}').loading")
+            assert lazy != "lazy"
+    finally:
+        context.close()

@@ -239,8 +239,8 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/materials/<id:material_id>/preview.jpg"): Route(
         lambda w: f"/materials/{w.draft.id}/preview.jpg", draft_visible()
     ),
-    ("GET", "/materials/<id:material_id>/preview-640.webp"): Route(
-        lambda w: f"/materials/{w.draft.id}/preview-640.webp", draft_visible()
+    ("GET", "/materials/<id:material_id>/preview-<int:width>.webp"): Route(
+        lambda w: f"/materials/{w.draft.id}/preview-720.webp", draft_visible()
     ),
     ("GET", "/materials/<id:material_id>/qr.png"): Route(
         lambda w: f"/materials/{w.draft.id}/qr.png", draft_visible()
