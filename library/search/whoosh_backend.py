@@ -25,6 +25,7 @@ from itertools import islice
 from whoosh.index import LockError
 
 from library.search import bitsets, ranking, whoosh_bulk
+from library.search.analysis import suggest_key
 from library.search.answering import answer
 from library.search.base import (
     FACETS,
@@ -48,7 +49,6 @@ from library.search.whoosh_schema import (
     TEXT_FIELDS,
     TITLE_START,
     prepare,
-    suggest_key,
 )
 from library.search.whoosh_store import IndexStore, PendingNotes, unavailable
 from library.search.whoosh_view import SegmentCache, View, posting_ids
