@@ -16,11 +16,12 @@ import numpy as np
 
 from library.search import ranking
 from library.search.analysis import folded_word
+from library.search.base import TEXT_FIELDS
 from library.search.postgres_rows import EXACT_MARK
 from library.search.query import Clause
 
 FIELD_OF = {"A": "title", "B": "tags", "C": "summary", "D": "body"}
-FIELD_NAMES = ("title", "tags", "summary", "body")  # the order of `lengths` and word counts
+FIELD_NAMES = TEXT_FIELDS  # the order of `lengths` and word counts
 
 
 @dataclass

@@ -37,7 +37,7 @@ from library.search.analysis import (
     folded_word,
     folded_words,
 )
-from library.search.base import stamp_of
+from library.search.base import TEXT_FIELDS, stamp_of
 from library.search.query import Clause
 
 MAX_WORD = 100  # longer "words" are not indexed (PostgreSQL refuses lexemes over 2 KB)
@@ -45,7 +45,7 @@ MAX_POSITION = 16383  # PostgreSQL's largest position
 MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions per lexeme
 EXACT_POSITIONS = 3  # ranking needs only the first (highest-weighted) occurrences
 EXACT_MARK = "="  # never in a word: "=bảo" is the exact form of "bao"
-WEIGHTS = (("title", "A"), ("tags", "B"), ("summary", "C"), ("body", "D"))
+WEIGHTS = tuple(zip(TEXT_FIELDS, "ABCD", strict=True))  # PostgreSQL's weight of each field
 PREFIX_WEIGHTS = "AB"  # a word prefix matches in titles and tags (as Whoosh's prefix field)
 COLUMNS = (
     "id",

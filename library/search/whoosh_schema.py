@@ -26,9 +26,9 @@ from library.search.analysis import (
     folded_words,
     word_pairs,
 )
+from library.search.base import TEXT_FIELDS  # also the order of the "folded" parts
 from library.search.synonyms import Synonyms
 
-TEXT_FIELDS = ("title", "tags", "summary", "body")  # also the order of the "folded" parts
 FIELD_BREAK = " | "  # between fields in the folded column: "|" is never part of a word
 CODE_FIELDS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 MAX_PREFIX = 10  # longest word prefix indexed for search-as-you-type
