@@ -9,7 +9,9 @@ from flask_babel import lazy_gettext as _l
 from library.errors import DomainError
 
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000
+# Listings page through the database (harvesters walk every page); search pages stop at
+# library.search.base.MAX_PAGE, where ranking past a thousand pages answers nothing useful.
+MAX_LIST_PAGE = 100_000
 DEFAULT_PER_PAGE = 20
 WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*\Z")
 
@@ -37,7 +39,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 def paging() -> tuple[int, int]:
     """The page (from 1) and the page size (at most 100) asked for."""
-    page = int_arg("page", 1, 1, MAX_PAGE)
+    page = int_arg("page", 1, 1, MAX_LIST_PAGE)
     per_page = int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     return page, per_page
 

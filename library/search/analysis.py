@@ -1,4 +1,5 @@
-r"""Vietnamese text normalisation and the Whoosh analyzers built on it.
+r"""Vietnamese text normalisation, the words of a text, and the limits of what is indexed
+(backend-free: both search backends analyse texts with these functions).
 
 Canonical form (what `normalize` produces):
 
@@ -21,8 +22,6 @@ Words are runs of ``\w`` characters.
 import re
 import unicodedata
 from functools import lru_cache
-
-from whoosh.analysis import Token, Tokenizer
 
 # Tab, newline and carriage return stay; other C0/C1 controls, soft hyphen, zero-width and
 # bidi marks, BOM and lone surrogates go (zero-width characters would split words).
@@ -52,6 +51,11 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 _D_STROKE = str.maketrans("đĐ", "dD")
 _LONE_Y = re.compile(r"\b((?:ng|[cgknpt]h|tr|qu|[bcdghklmnqrstvx]))y\b")
 WORD = re.compile(r"\w+")
+MAX_BODY_CHARS = 300_000  # a long book's text; beyond this the words add little but cost
+# Pairs are many distinct terms: beyond this many words of a text they cost more to index than
+# they add (an article's own words come first; a book's thousandth page adds little).
+MAX_PAIR_WORDS = 1500
+SUGGEST_WORDS = 6  # words of a title kept in each autocomplete entry
 
 
 def normalize(text: str) -> str:
@@ -155,75 +159,17 @@ def folded_words(text: str) -> tuple[str, ...]:
     return tuple(folded_word(w) for w in exact_words(text))
 
 
-class VietnameseTokenizer(Tokenizer):
-    """Whoosh tokenizer: normalise, split on \\w+, lowercase, and fold if `mode` is "folded"."""
-
-    def __init__(self, mode: str = "exact"):
-        """`mode` is "exact" (canonical words) or "folded" (diacritics removed)."""
-        if mode not in ("exact", "folded"):
-            raise ValueError(mode)
-        self.mode = mode
-
-    def __eq__(self, other):
-        """Tokenizers are equal when they emit the same forms (Whoosh compares schemas)."""
-        return isinstance(other, VietnameseTokenizer) and other.mode == self.mode
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        """Yield Whoosh tokens for `value` (the signature Whoosh calls tokenizers with)."""
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # canonical_word places tones per token (cached), so clean() is all the text needs.
-        text = clean(value) if tokenize else value
-        matches = WORD.finditer(text) if tokenize else [_Whole(text)]
-        form = folded_word if self.mode == "folded" else str
-        for pos, match in enumerate(matches, start_pos):
-            token.text = token.original = form(canonical_word(match.group()))
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
+def word_pairs(text: str) -> list[str]:
+    """Adjacent folded word pairs ("lua dao") of a text, in order (of a long one, its first
+    MAX_PAIR_WORDS words): a query's adjacent words found together rank first, and typo
+    correction prefers a word that forms a known pair."""
+    words = folded_words(text)[:MAX_PAIR_WORDS]
+    return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-class _Whole:
-    """A stand-in for a regex match covering a whole untokenized value."""
-
-    def __init__(self, text: str):
-        """Wrap `text`."""
-        self.text = text
-
-    def group(self) -> str:
-        """The whole text."""
-        return self.text
-
-    def start(self) -> int:
-        """Always 0."""
-        return 0
-
-    def end(self) -> int:
-        """The text's length."""
-        return len(self.text)
-
-
-def exact_analyzer() -> VietnameseTokenizer:
-    """Analyzer for exact matching: normalise, split on \\w+, lowercase."""
-    return VietnameseTokenizer("exact")
-
-
-def folded_analyzer() -> VietnameseTokenizer:
-    """Analyzer for diacritic-free matching: as `exact_analyzer`, then fold."""
-    return VietnameseTokenizer("folded")
+def suggest_key(prefix: str) -> str:
+    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
+    text = normalize(prefix[:200])
+    words = folded_words(text)[-SUGGEST_WORDS:]
+    key = " ".join(words)
+    return key + " " if key and text[-1:].isspace() and len(words) < SUGGEST_WORDS else key

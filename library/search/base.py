@@ -18,6 +18,8 @@ AREAS = ("politics-law", "vocational-skills", "life-skills", "digital-skills", "
 KINDS = ("leaflet", "poster", "video", "legal_digest", "book", "audio")
 SORTS = ("relevance", "newest", "popular")
 FACETS = ("area", "kind", "org", "year")
+# The texts of a material that search reads, in order of weight (every backend and ranking).
+TEXT_FIELDS = ("title", "tags", "summary", "body")
 DOCUMENT_KEYS = (
     "id",
     "title",

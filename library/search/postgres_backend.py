@@ -32,6 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from library.search import postgres_rank
+from library.search.analysis import suggest_key
 from library.search.answering import answer
 from library.search.base import (
     AREAS,
@@ -59,7 +60,6 @@ from library.search.query import Clause
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
 from library.search.understanding import RARE_DOCS, near_syllables
-from library.search.whoosh_schema import suggest_key
 
 DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
@@ -724,8 +724,8 @@ class _Search:
         prefix_counts = [
             self.conn.scalar(
                 text(
-                    f"SELECT coalesce(sum(docs[1] + docs[2]), 0) FROM {words} "
-                    "WHERE word >= :start AND word < :end"
+                    f"SELECT coalesce(max(docs[1] + docs[2]), 0) FROM {words} "
+                    "WHERE word >= :start AND word < :end AND strpos(word, ' ') = 0"
                 ),
                 {"start": clauses[i].folded[0], "end": clauses[i].folded[0] + "\U0010ffff"},
             )
@@ -787,7 +787,7 @@ class _Search:
         """Documents having the two folded words next to each other."""
         key = (first, second)
         if key not in self._pairs:
-            self._pairs[key] = self._count(f"{quote(first)} <-> {quote(second)}")
+            self._pairs[key] = self._count(quote(f"{first} {second}"))  # the pair's lexeme
         return self._pairs[key]
 
 

@@ -6,7 +6,8 @@ query's words can match (position and field of every occurrence, see postgres_ro
 words table gives each word's documents per field (the IDF). From these, every clause gets the
 bitsets the Ranker reads — per field where it matches, with the diacritics typed, only with
 other diacritics, as a prefix — over candidate numbers 0..n-1, and adjacent query words found
-next to each other in a field add as a pair: the order is the Whoosh backend's.
+next to each other in a field (the pair lexemes of the vector) add as a pair, with the pair's
+own documents per field for its IDF: the order is the Whoosh backend's.
 """
 
 from dataclasses import dataclass, field
@@ -15,11 +16,12 @@ import numpy as np
 
 from library.search import ranking
 from library.search.analysis import folded_word
+from library.search.base import TEXT_FIELDS
 from library.search.postgres_rows import EXACT_MARK
 from library.search.query import Clause
 
 FIELD_OF = {"A": "title", "B": "tags", "C": "summary", "D": "body"}
-FIELD_NAMES = ("title", "tags", "summary", "body")  # the order of `lengths` and word counts
+FIELD_NAMES = TEXT_FIELDS  # the order of `lengths` and word counts
 
 
 @dataclass
@@ -66,11 +68,27 @@ def lexemes(clauses: list[Clause]) -> list[str]:
     """Every lexeme ranking needs to see in a candidate's vector."""
     wanted = set()
     for clause in clauses:
-        for form in (clause.folded, *clause.synonyms):
-            wanted.update(form)
+        for words, _adjacent in forms(clause):
+            wanted.update(words)
+            wanted.update(pairs_of(words))
         if clause.accented:
             wanted.update(exact_lexeme(word) for word in clause.exact)
+    for first, second in adjacent_clauses(clauses):
+        wanted.add(f"{first.folded[-1]} {second.folded[0]}")
     return sorted(wanted)
+
+
+def pairs_of(words: tuple[str, ...]) -> list[str]:
+    """The pair lexemes of words in a row (postgres_rows: "lua dao")."""
+    return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def adjacent_clauses(clauses: list[Clause]):
+    """Adjacent clauses of the query whose words can score as a pair (not quoted phrases:
+    within a clause, its form or its synonyms already tell adjacency)."""
+    for first, second in zip(clauses, clauses[1:], strict=False):
+        if not first.phrase and not second.phrase:
+            yield first, second
 
 
 def forms(clause: Clause):
@@ -136,16 +154,14 @@ def rank(
             docs["prefix"] = prefix_counts[at]
         ranker.add_clause(match, clause.function, docs)
         per_clause.append(match)
-    for first, second in zip(range(len(clauses)), range(1, len(clauses)), strict=False):
-        if clauses[first].phrase or clauses[second].phrase:
-            continue
-        pair = (clauses[first].folded[-1], clauses[second].folded[0])
+    for first, second in adjacent_clauses(clauses):
+        pair = f"{first.folded[-1]} {second.folded[0]}"
         bits = {
-            name: _bits(name in form_fields(c, pair, True) for c in candidates)
-            for name in FIELD_NAMES
+            name: _bits(name in c.words.get(pair, ()) for c in candidates) for name in FIELD_NAMES
         }
         if any(bits.values()):
-            ranker.add_pair(bits, {name: _docs(counts, pair, name, total) for name in FIELD_NAMES})
+            docs = {name: _docs(counts, (pair,), name, total) for name in FIELD_NAMES}
+            ranker.add_pair(bits, docs)
     current = np.array([not c.superseded for c in candidates], dtype=np.float64)
     keys = ranker.keys(current)
     ties = [
@@ -167,7 +183,10 @@ def _clause(candidates, clause: Clause, counts, total: int) -> tuple[_Match, dic
             per_field[name] |= bits
             if words == clause.folded:
                 typed[name] |= bits
-            docs[name] += _docs(counts, words, name, total)
+            # Words that must all be in a field are mostly there as the phrase they make:
+            # their pairs' documents estimate the form's (a word's alone would be far more).
+            lexemes = pairs_of(words) if adjacent else (*words, *pairs_of(words))
+            docs[name] += _docs(counts, lexemes, name, total)
     match = _Match(per_field, {})
     exact_docs = {}
     if clause.accented:
@@ -183,9 +202,9 @@ def _clause(candidates, clause: Clause, counts, total: int) -> tuple[_Match, dic
     return match, {"fields": folded_docs, "exact": exact_docs}
 
 
-def _docs(counts, words: tuple[str, ...], name: str, total: int) -> int:
-    """Documents of the index having every word in field `name` (at most the rarest word's:
-    the index keeps counts of single words)."""
+def _docs(counts, words, name: str, total: int) -> int:
+    """Documents of the index having every lexeme of `words` in field `name` (at most the
+    rarest one's: the index keeps counts of single words and pairs)."""
     number = FIELD_NAMES.index(name)
     return min([total, *(counts.get(word, (0, 0, 0, 0))[number] for word in words)])
 

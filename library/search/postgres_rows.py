@@ -7,15 +7,20 @@ Each document gets one tsvector, `folded`:
 
 * every word without diacritics (what matching uses), with positions (for quoted phrases) and
   weights: A for the title, B for tags, C for the summary, D for the body;
-* and, for each word written with diacritics, that word as written (canonical form) marked with
+* for each word written with diacritics, that word as written (canonical form) marked with
   EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
-  with the right diacritics ranks exact matches above folded ones.
+  with the right diacritics ranks exact matches above folded ones;
+* and every pair of adjacent folded words of a text (`lua dao`, the words of
+  analysis.word_pairs), with its first position in each field: ranking reads where a query's
+  adjacent words occur together and, from the words table, in how many documents (the pair's
+  IDF); a pair's lexeme has a space, which no word has, so no query word matches it.
 
 The row also has `lead`, the same vector without the body: small enough to stay in the row
 while `folded` goes to TOAST, it is what a search reads of every matching row (a prefix of the
 last word is matched there, and candidates for ranking are ordered by it), so a search reads
-whole vectors only of the candidates it ranks. Each row also keeps its number of words per
-field (`lengths`: title, tags, summary, body), for BM25's length norm (postgres_rank.py).
+whole vectors only of the candidates it ranks. Each row also keeps its number of distinct
+words per field (`lengths`: title, tags, summary, body), for BM25's length norm
+(postgres_rank.py).
 
 Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
 two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
@@ -24,17 +29,23 @@ a word.
 
 from datetime import UTC, date, datetime
 
-from library.search.analysis import clean, exact_words, folded_word, folded_words
-from library.search.base import stamp_of
+from library.search.analysis import (
+    MAX_BODY_CHARS,
+    MAX_PAIR_WORDS,
+    clean,
+    exact_words,
+    folded_word,
+    folded_words,
+)
+from library.search.base import TEXT_FIELDS, stamp_of
 from library.search.query import Clause
-from library.search.whoosh_schema import MAX_BODY_CHARS
 
 MAX_WORD = 100  # longer "words" are not indexed (PostgreSQL refuses lexemes over 2 KB)
 MAX_POSITION = 16383  # PostgreSQL's largest position
 MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions per lexeme
 EXACT_POSITIONS = 3  # ranking needs only the first (highest-weighted) occurrences
 EXACT_MARK = "="  # never in a word: "=bảo" is the exact form of "bao"
-WEIGHTS = (("title", "A"), ("tags", "B"), ("summary", "C"), ("body", "D"))
+WEIGHTS = tuple(zip(TEXT_FIELDS, "ABCD", strict=True))  # PostgreSQL's weight of each field
 PREFIX_WEIGHTS = "AB"  # a word prefix matches in titles and tags (as Whoosh's prefix field)
 COLUMNS = (
     "id",
@@ -80,10 +91,15 @@ def prepare(doc: dict) -> tuple:
         bool(doc.get("superseded")),
         folded,
         stamp_of(doc),
-        [len(exact_words(title)), sum(len(exact_words(tag)) for tag in tags)]
-        + [len(exact_words(summary)), len(exact_words(body))],
+        [_length([title]), _length(tags), _length([summary]), _length([body])],
         _vector({**texts, "body": []}),
     )
+
+
+def _length(texts: list[str]) -> int:
+    """A field's length for BM25's norm: its distinct folded words (as the Whoosh index keeps
+    field lengths, so that both backends rank alike)."""
+    return len({word for text in texts for word in folded_words(text)})
 
 
 def title_key(title: str) -> str:
@@ -98,19 +114,26 @@ def _vector(texts: dict[str, list[str]]) -> str:
     vector: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     position = 1
+    pairs: dict[str, dict[str, int]] = {}  # pair -> {weight: its first position}
     for name, weight in WEIGHTS:
         for text in texts[name]:
-            for word in exact_words(text) if text else ():
+            before = None
+            for number, word in enumerate(exact_words(text) if text else ()):
+                fold = folded_word(word)
+                at = min(position, MAX_POSITION)
                 if len(word) <= MAX_WORD:
-                    at = min(position, MAX_POSITION)
-                    fold = folded_word(word)
                     if last.get(fold) != at:  # past MAX_POSITION every word sits at the end
                         last[fold] = at
                         _add(vector, fold, f"{at}{weight}", MAX_POSITIONS)
                         if word != fold:
                             _add(vector, EXACT_MARK + word, f"{at}{weight}", EXACT_POSITIONS)
+                    if before is not None and number < MAX_PAIR_WORDS:
+                        pairs.setdefault(f"{before} {fold}", {}).setdefault(weight, at - 1)
+                before = fold if len(word) <= MAX_WORD else None
                 position += 1
             position += 1  # the gap between two texts
+    for pair, first in pairs.items():
+        vector[pair] = [f"{max(at, 1)}{weight}" for weight, at in first.items()]
     return _literal(vector)
 
 
@@ -169,15 +192,17 @@ def _form(words: tuple[str, ...], adjacent: bool) -> str:
 
 
 def rank_terms(clauses: list[Clause], prefixes: set[int]) -> tuple[str | None, int]:
-    """The OR of every folded word the clauses can match and of the words typed with
-    diacritics (ts_rank of an OR query averages each term's best weights), and the number of
-    its terms."""
+    """The OR of every folded word the clauses can match, of their adjacent pairs and of the
+    words typed with diacritics (ts_rank of an OR query averages each term's best weights), and
+    the number of its terms."""
     terms = []
     for index, clause in enumerate(clauses):
         for form in (clause.folded, *clause.synonyms):
             terms += [quote(word) for word in form]
         if clause.prefix or index in prefixes:
             terms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
+        if index and not clause.phrase and not clauses[index - 1].phrase:
+            terms.append(quote(f"{clauses[index - 1].folded[-1]} {clause.folded[0]}"))
     terms = list(dict.fromkeys(terms + exact_terms(clauses)))
     return (" | ".join(terms) if terms else None), len(terms)
 

@@ -19,9 +19,11 @@ import math
 
 import numpy as np
 
+from library.search.base import TEXT_FIELDS
+
 K1 = 1.2
 # Field: (weight, b). Short fields are normalised less (a title's length says little).
-FIELDS = {"title": (4.0, 0.4), "tags": (2.5, 0.4), "summary": (1.5, 0.6), "body": (1.0, 0.75)}
+FIELDS = dict(zip(TEXT_FIELDS, ((4.0, 0.4), (2.5, 0.4), (1.5, 0.6), (1.0, 0.75)), strict=True))
 EXACT_SHARE = 0.6  # extra weight, as a share of the field's, when the diacritics match
 # Weight taken off, as a share of the field's, where the words typed with diacritics are only
 # found with other ones (lương typed, lượng found).

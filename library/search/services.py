@@ -27,6 +27,9 @@ from library.extensions import db
 from library.models import Material, Organisation, SearchSynonyms, StoredFile
 from library.models.materials import KINDS
 from library.search.base import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORTS,
     SearchBackend,
     SearchQuery,
     SearchResults,
@@ -46,9 +49,7 @@ DEFERRED = "library.search.deferred"
 NOTES = "library.search.notes"
 DEFERRED_NOTES = "library.search.deferred_notes"
 NOTE_MARGIN = 60.0  # seconds: longer than a note waits for its commit (SQLite waits 30 s)
-SORTS = ("relevance", "newest", "popular")
 MAX_QUERY = 300
-MAX_PAGE = 1000
 ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -191,7 +192,7 @@ def parse_query(args, strict: bool = False, per_page: int = 10) -> SearchQuery:
         year=number("year", None, 2000, 2100) if args.get("year") else None,
         sort=choice("sort", SORTS) or "relevance",
         page=number("page", 1, 1, MAX_PAGE),
-        per_page=number("per_page", per_page, 1, 100) if strict else per_page,
+        per_page=number("per_page", per_page, 1, MAX_PER_PAGE) if strict else per_page,
         literal=args.get("literal") == "1",
     )
     if strict and problems:

@@ -26,6 +26,7 @@ from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
 from library.search import bitsets, ranking, whoosh_bulk
+from library.search.analysis import suggest_key
 from library.search.answering import answer
 from library.search.base import (
     FACETS,
@@ -49,7 +50,6 @@ from library.search.whoosh_schema import (
     TEXT_FIELDS,
     TITLE_START,
     prepare,
-    suggest_key,
 )
 from library.search.whoosh_store import IndexStore, PendingNotes, unavailable
 from library.search.whoosh_view import SegmentCache, View, posting_ids

@@ -13,26 +13,25 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 from whoosh import columns, fields, formats
-from whoosh.analysis import IDTokenizer
+from whoosh.analysis import IDTokenizer, Token, Tokenizer
 
 from library.search.analysis import (
-    VietnameseTokenizer,
+    MAX_BODY_CHARS,
+    SUGGEST_WORDS,
+    WORD,
+    canonical_word,
     clean,
     exact_words,
+    folded_word,
     folded_words,
-    normalize,
+    word_pairs,
 )
+from library.search.base import TEXT_FIELDS  # also the order of the "folded" parts
 from library.search.synonyms import Synonyms
 
-TEXT_FIELDS = ("title", "tags", "summary", "body")  # also the order of the "folded" parts
 FIELD_BREAK = " | "  # between fields in the folded column: "|" is never part of a word
 CODE_FIELDS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
-MAX_BODY_CHARS = 300_000  # a long book's text; beyond this the words add little but cost
-# Pairs are many distinct terms: beyond this many words of a text they cost more to index than
-# they add (an article's own words come first; a book's thousandth page adds little).
-MAX_PAIR_WORDS = 1500
 MAX_PREFIX = 10  # longest word prefix indexed for search-as-you-type
-SUGGEST_WORDS = 6  # words of a title kept in each autocomplete entry
 TITLE_START = "^"  # never in a folded word, so "^phap luat" only matches a title's start
 
 
@@ -60,14 +59,82 @@ def _folded_terms(value: str | tuple[str, frozenset]) -> set[str]:
 
 
 def _pairs(texts: tuple[str, ...]) -> set[str]:
-    """Adjacent folded word pairs ("lua dao") of each text (of a long one, its first
-    MAX_PAIR_WORDS words): a query's adjacent words found together rank first, and typo
-    correction prefers a word that forms a known pair."""
-    pairs = set()
-    for text in texts:
-        words = folded_words(text)[:MAX_PAIR_WORDS]
-        pairs.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    return pairs
+    """Adjacent folded word pairs of each text (analysis.word_pairs)."""
+    return {pair for text in texts for pair in word_pairs(text)}
+
+
+class VietnameseTokenizer(Tokenizer):
+    """Whoosh tokenizer: normalise, split on \\w+, lowercase, and fold if `mode` is "folded"."""
+
+    def __init__(self, mode: str = "exact"):
+        """`mode` is "exact" (canonical words) or "folded" (diacritics removed)."""
+        if mode not in ("exact", "folded"):
+            raise ValueError(mode)
+        self.mode = mode
+
+    def __eq__(self, other):
+        """Tokenizers are equal when they emit the same forms (Whoosh compares schemas)."""
+        return isinstance(other, VietnameseTokenizer) and other.mode == self.mode
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        """Yield Whoosh tokens for `value` (the signature Whoosh calls tokenizers with)."""
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        # canonical_word places tones per token (cached), so clean() is all the text needs.
+        text = clean(value) if tokenize else value
+        matches = WORD.finditer(text) if tokenize else [_Whole(text)]
+        form = folded_word if self.mode == "folded" else str
+        for pos, match in enumerate(matches, start_pos):
+            token.text = token.original = form(canonical_word(match.group()))
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class _Whole:
+    """A stand-in for a regex match covering a whole untokenized value."""
+
+    def __init__(self, text: str):
+        """Wrap `text`."""
+        self.text = text
+
+    def group(self) -> str:
+        """The whole text."""
+        return self.text
+
+    def start(self) -> int:
+        """Always 0."""
+        return 0
+
+    def end(self) -> int:
+        """The text's length."""
+        return len(self.text)
+
+
+def exact_analyzer() -> VietnameseTokenizer:
+    """Analyzer for exact matching: normalise, split on \\w+, lowercase."""
+    return VietnameseTokenizer("exact")
+
+
+def folded_analyzer() -> VietnameseTokenizer:
+    """Analyzer for diacritic-free matching: as `exact_analyzer`, then fold."""
+    return VietnameseTokenizer("folded")
 
 
 _TERMS = {
@@ -190,11 +257,3 @@ def _epoch(value) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
-
-
-def suggest_key(prefix: str) -> str:
-    """The folded autocomplete key of what the user typed (its last SUGGEST_WORDS words)."""
-    text = normalize(prefix[:200])
-    words = folded_words(text)[-SUGGEST_WORDS:]
-    key = " ".join(words)
-    return key + " " if key and text[-1:].isspace() and len(words) < SUGGEST_WORDS else key

@@ -240,3 +240,20 @@ def test_hits_show_the_latest_version_of_a_document(backend):
     backend.index([doc(1, "Tờ gấp mới", kind="poster", areas=["vocational-skills"])])
     (hit,) = search(backend, "to gap").hits
     assert (hit.title, hit.kind, hit.areas) == ("Tờ gấp mới", "poster", ("vocational-skills",))
+
+
+def test_a_rare_pair_of_adjacent_words_outranks_common_words(backend):
+    # "khai tử" is rare where "khai" and "tử" each are common: the pair's own documents, not
+    # its words', make it count (both backends keep pairs with their counts).
+    filler = [
+        doc(10 + n, f"Khai báo số {n}", f"Tử số và mẫu số, khai trương cửa hàng {n}.")
+        for n in range(12)
+    ]
+    backend.index(
+        [
+            doc(1, "Thủ tục đăng ký khai sinh", "Khai sinh cho trẻ; giấy tờ và tử số."),
+            doc(2, "Thủ tục đăng ký khai tử", "Người thân khai tử trong hạn."),
+            *filler,
+        ]
+    )
+    assert ids(backend, "thu tuc dang ky khai tu")[0] == 2

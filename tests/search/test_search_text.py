@@ -4,11 +4,11 @@ import unicodedata
 
 import pytest
 
-from library.search.analysis import exact_analyzer, fold, folded_analyzer, normalize
+from library.search.analysis import fold, normalize
 from library.search.query import MAX_CLAUSES, parse
 from library.search.snippets import pattern, snippet
 from library.search.synonyms import Synonyms, default_synonyms
-from library.search.whoosh_schema import TermsField
+from library.search.whoosh_schema import TermsField, exact_analyzer, folded_analyzer
 
 
 @pytest.mark.parametrize(
