@@ -130,6 +130,24 @@ BAD_CAPTIONS = [
     ("bad-timing", b"WEBVTT\n\n00:00:01.000 --> 00:00:xx\nbad\n", "không hợp lệ"),
     ("backwards", b"WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbad\n", "thứ 1 kết thúc trước"),
     ("empty", b"", "rỗng"),
+    # Cues whose timing is broken would be read as more words of the cue before.
+    (
+        "srt-broken-cue",
+        (
+            "1\n00:00:01,000 --> 00:00:03,000\nXin chào\n\n2\n00:00:05,000 -> 00:00:07,000\nHỏng\n"
+        ).encode(),
+        "dòng phụ đề thứ 2 không có thời gian",
+    ),
+    (
+        "srt-cue-without-timing",
+        "1\n00:00:01,000 --> 00:00:03,000\nXin chào\n\n2\nkhông có thời gian\n".encode(),
+        "dòng phụ đề thứ 2 không có thời gian",
+    ),
+    (
+        "vtt-wrong-timing",
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:03.000 --> 00:00:0x.000\nbad\n",
+        "dòng phụ đề thứ 2 có thời gian sai (00:00:03.000 --> 00:00:0x.000)",
+    ),
 ]
 
 
@@ -144,6 +162,18 @@ def test_bad_captions_are_refused_with_a_reason_and_keep_nothing(app, client, ap
     assert message in response.json["fields"]["captions"]
     assert db.session.query(Material).count() == 0
     assert stored_files(app) == before
+
+
+def test_captions_with_notes_identifiers_and_settings_are_accepted(client, api):
+    captions = (
+        "WEBVTT - Dây an toàn\nKind: captions\n\nNOTE do biên tập viên viết\n\n"
+        "mot\n00:00.000 --> 00:01.000 align:start\nMóc dây an toàn.\n\n"
+        "hai\n00:00:01.000 --> 00:00:02.000\nKiểm tra khóa móc.\n"
+    )
+    response = post(client, api, captions.encode())
+    assert response.status_code == 201, response.json
+    page = client.get(f"/materials/{response.json['id']}").text
+    assert "Móc dây an toàn." in page and "Kiểm tra khóa móc." in page and "-->" not in page
 
 
 def test_captions_past_the_size_cap_are_refused(app, client, api):
