@@ -72,6 +72,18 @@ def test_a_video_gets_a_360p_rendition_that_phones_play_by_default(
     assert f'src="{original}"' in desktop
 
 
+def test_a_light_original_gets_a_light_copy_lighter_than_itself(app, make_material, tmp_path):
+    # A phone's clip already near the light copy's bitrate (about 200 kbit/s in all).
+    material = video_material(
+        make_material, tmp_path, size=(960, 540), seconds=4.0, bitrate=120_000
+    )
+    stored = material.file
+    (light,) = stored.renditions
+    assert stored.size * 8 / 4.0 < 600_000
+    assert light.size < stored.size
+    assert streams_of(light) == {"video": ("h264", 360), "audio": ("aac", None)}
+
+
 def test_a_rendition_is_served_with_ranges_and_counted_like_the_file(
     app, client, make_material, tmp_path
 ):
