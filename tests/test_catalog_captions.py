@@ -370,6 +370,37 @@ def test_an_editor_removes_captions_after_confirming(app, client, editor, login,
     assert again.status_code == 422 and "chưa có phụ đề" in again.text
 
 
+def test_the_api_removes_captions_as_the_edit_page_does(app, client, editor, api, make_user, login):
+    material = captioned(editor.organisation)
+    stored_id, path = material.captions.id, caption_file(app, material.captions)
+    url = f"/api/v1/materials/{material.id}/captions"
+    assert client.delete(url).status_code == 401
+    for other in (make_user("editor"), make_user("union", org=editor.organisation)):
+        refused = client.delete(url, headers=bearer(other))
+        assert refused.status_code == 403 and refused.json["error"] == "forbidden"
+    assert path.is_file()
+
+    removed = client.delete(url, headers=api)
+    assert removed.status_code == 200, removed.json
+    assert removed.json["id"] == material.id and removed.json["captions"] is None
+    assert client.get(f"/materials/{material.id}/captions.vtt").status_code == 404
+    assert not path.exists() and db.session.get(StoredFile, stored_id) is None
+    assert searched(client, "giàn giáo") == []
+    again = client.delete(url, headers=api)
+    assert again.status_code == 422 and "chưa có phụ đề" in again.json["fields"]["captions"]
+    assert client.delete("/api/v1/materials/999999/captions", headers=api).status_code == 404
+    login(editor)
+    assert "Gỡ phụ đề" in history(client, material.id)
+
+
+def test_the_api_cannot_remove_a_withdrawn_materials_captions(client, editor, api):
+    material = captioned(editor.organisation)
+    assert client.delete(f"/api/v1/materials/{material.id}", headers=api).status_code == 200
+    refused = client.delete(f"/api/v1/materials/{material.id}/captions", headers=api)
+    assert refused.status_code == 409 and refused.json["error"] == "invalid_state"
+    assert db.session.get(Material, material.id).captions is not None
+
+
 def test_captions_two_materials_share_stay_for_the_other(app, client, editor, login):
     first = captioned(editor.organisation)
     second = captioned(editor.organisation, colour=(200, 0, 0), title="Dây an toàn (bản hai)")
