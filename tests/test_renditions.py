@@ -99,6 +99,9 @@ def test_a_rendition_is_served_with_ranges_and_counted_like_the_file(
     with client.get(url, headers={**headers, "Range": "bytes=100-199"}) as part:
         assert part.status_code == 206 and len(part.data) == 100
     assert events("download") == 1  # seeking (a range past the first byte) is no new download
+    with client.get(url, headers={**headers, "Range": f"bytes={light.size}-"}) as past:
+        assert past.status_code == 416
+        assert past.headers["Content-Range"] == f"bytes */{light.size}"
     assert client.get(f"/files/{material.file.id}/renditions/720p.mp4").status_code == 404
     assert client.get(f"/files/{material.file.id}/renditions/360p.m4a").status_code == 404
 
