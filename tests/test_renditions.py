@@ -84,6 +84,18 @@ def test_a_light_original_gets_a_light_copy_lighter_than_itself(app, make_materi
     assert streams_of(light) == {"video": ("h264", 360), "audio": ("aac", None)}
 
 
+def test_a_light_copy_no_lighter_than_the_original_is_not_offered(
+    app, client, make_material, tmp_path
+):
+    material = video_material(make_material, tmp_path, size=(960, 540))
+    (light,) = material.file.renditions
+    light.size = material.file.size  # below the floors: the copy could not undercut it
+    db.session.commit()
+    page = client.get(f"/materials/{material.id}", headers={"User-Agent": CHROME_ANDROID}).text
+    assert f'src="/files/{material.file.id}/tai-lieu-{material.id}.mp4"' in page
+    assert "Tiết kiệm dữ liệu" not in page
+
+
 def test_a_rendition_is_served_with_ranges_and_counted_like_the_file(
     app, client, make_material, tmp_path
 ):
