@@ -232,8 +232,11 @@ def register(app) -> None:
         message = HTTP_MESSAGES.get(err.code, fallback)
         code = (err.name or "error").lower().replace(" ", "_")
         response = make_response(error_response(err.code, code, message))
-        if err.code == 405 and getattr(err, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(err.valid_methods)
+        # What the error itself says besides its page: 405's Allow, 401's WWW-Authenticate,
+        # 416's Content-Range (the file's length, for a player that asked past its end).
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(OperationalError)

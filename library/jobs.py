@@ -10,12 +10,15 @@ A job's row (MediaJob) is the truth, the queue only carries its id: a job is que
 upload that asked for it commits; a worker claims it by moving it to "running" (so two messages
 for one job do the work once), reports its progress, and ends it "done" or, with a reason,
 queued again for another try or "failed". A worker killed halfway loses its message, not the
-job: a running job whose progress stopped for JOBS_STALE_SECONDS is queued again, by every
-worker when it starts and then once a minute.
+job: a worker starting on the same host takes back at once the jobs its dead process held, and
+any running job whose progress stopped for JOBS_STALE_SECONDS is queued again, by every worker
+when it starts and then once a minute.
 """
 
 import errno
 import logging
+import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -140,6 +143,7 @@ def register(app) -> None:
     @huey.on_startup()
     def requeue_at_start():
         with app.app_context():
+            requeue_orphaned()
             requeue_stale()
 
     app.extensions["jobs.task"] = media_job
@@ -211,7 +215,13 @@ def claim(job_id: int) -> MediaJob | None:
                 (MediaJob.status == "running") & (MediaJob.updated_at < _stale_before()),
             ),
         )
-        .values(status="running", attempts=MediaJob.attempts + 1, progress=0, updated_at=utcnow())
+        .values(
+            status="running",
+            attempts=MediaJob.attempts + 1,
+            progress=0,
+            worker=worker_name(),
+            updated_at=utcnow(),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -289,6 +299,40 @@ def _reporter(job: MediaJob):
         db.session.commit()
 
     return report
+
+
+def worker_name() -> str:
+    """This worker process, as a job it runs records it: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(worker: str) -> bool:
+    """Whether the process that took a job, on this host, has ended. A process of another host
+    (or a process id reused since) is not judged here: the stale sweep finds those."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():  # a worker just started holds no job yet: that one was killed
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def requeue_orphaned() -> int:
+    """At a worker's start, the running jobs of a dead worker of this host (killed, or the
+    machine restarted): queued again at once rather than after JOBS_STALE_SECONDS."""
+    running = db.session.scalars(select(MediaJob).where(MediaJob.status == "running")).all()
+    orphans = [job for job in running if job.worker and _gone(job.worker)]
+    for job in orphans:
+        # Sent back as stale, so the claim and the tries left are judged as for any stale job.
+        job.updated_at = _stale_before() - timedelta(seconds=1)
+    db.session.commit()
+    return len(orphans)
 
 
 def requeue_stale() -> int:

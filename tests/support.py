@@ -191,10 +191,11 @@ def media_file(
     picture: bool = True,
     container: str = "mp4",
     rotation: int = 0,
+    bitrate: int | None = None,
 ) -> Path:
     """A real video (moving colour bars, H.264) with a tone (AAC), or a sound-only MP3/M4A
     (picture=False), made with PyAV: what a phone records, in small (`rotation`: turned for
-    display, as a phone held upright records)."""
+    display, as a phone held upright records; `bitrate`: the picture's, for a light original)."""
     import math
 
     import av
@@ -206,6 +207,8 @@ def media_file(
             video = out.add_stream("libx264", rate=fps)
             video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
             video.options = {"preset": "ultrafast"}
+            if bitrate:
+                video.bit_rate = bitrate
             if rotation:  # as a phone held upright records: turned on display
                 video.set_display_rotation(rotation)
         audio = None

@@ -130,6 +130,24 @@ BAD_CAPTIONS = [
     ("bad-timing", b"WEBVTT\n\n00:00:01.000 --> 00:00:xx\nbad\n", "không hợp lệ"),
     ("backwards", b"WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nbad\n", "thứ 1 kết thúc trước"),
     ("empty", b"", "rỗng"),
+    # Cues whose timing is broken would be read as more words of the cue before.
+    (
+        "srt-broken-cue",
+        (
+            "1\n00:00:01,000 --> 00:00:03,000\nXin chào\n\n2\n00:00:05,000 -> 00:00:07,000\nHỏng\n"
+        ).encode(),
+        "dòng phụ đề thứ 2 không có thời gian",
+    ),
+    (
+        "srt-cue-without-timing",
+        "1\n00:00:01,000 --> 00:00:03,000\nXin chào\n\n2\nkhông có thời gian\n".encode(),
+        "dòng phụ đề thứ 2 không có thời gian",
+    ),
+    (
+        "vtt-wrong-timing",
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:03.000 --> 00:00:0x.000\nbad\n",
+        "dòng phụ đề thứ 2 có thời gian sai (00:00:03.000 --> 00:00:0x.000)",
+    ),
 ]
 
 
@@ -144,6 +162,18 @@ def test_bad_captions_are_refused_with_a_reason_and_keep_nothing(app, client, ap
     assert message in response.json["fields"]["captions"]
     assert db.session.query(Material).count() == 0
     assert stored_files(app) == before
+
+
+def test_captions_with_notes_identifiers_and_settings_are_accepted(client, api):
+    captions = (
+        "WEBVTT - Dây an toàn\nKind: captions\n\nNOTE do biên tập viên viết\n\n"
+        "mot\n00:00.000 --> 00:01.000 align:start\nMóc dây an toàn.\n\n"
+        "hai\n00:00:01.000 --> 00:00:02.000\nKiểm tra khóa móc.\n"
+    )
+    response = post(client, api, captions.encode())
+    assert response.status_code == 201, response.json
+    page = client.get(f"/materials/{response.json['id']}").text
+    assert "Móc dây an toàn." in page and "Kiểm tra khóa móc." in page and "-->" not in page
 
 
 def test_captions_past_the_size_cap_are_refused(app, client, api):
@@ -338,6 +368,37 @@ def test_an_editor_removes_captions_after_confirming(app, client, editor, login,
     assert f"Gỡ phụ đề captions : ['{sha256}', None]" in history(client, material.id)
     again = client.post(url, data={"confirm": "yes"})
     assert again.status_code == 422 and "chưa có phụ đề" in again.text
+
+
+def test_the_api_removes_captions_as_the_edit_page_does(app, client, editor, api, make_user, login):
+    material = captioned(editor.organisation)
+    stored_id, path = material.captions.id, caption_file(app, material.captions)
+    url = f"/api/v1/materials/{material.id}/captions"
+    assert client.delete(url).status_code == 401
+    for other in (make_user("editor"), make_user("union", org=editor.organisation)):
+        refused = client.delete(url, headers=bearer(other))
+        assert refused.status_code == 403 and refused.json["error"] == "forbidden"
+    assert path.is_file()
+
+    removed = client.delete(url, headers=api)
+    assert removed.status_code == 200, removed.json
+    assert removed.json["id"] == material.id and removed.json["captions"] is None
+    assert client.get(f"/materials/{material.id}/captions.vtt").status_code == 404
+    assert not path.exists() and db.session.get(StoredFile, stored_id) is None
+    assert searched(client, "giàn giáo") == []
+    again = client.delete(url, headers=api)
+    assert again.status_code == 422 and "chưa có phụ đề" in again.json["fields"]["captions"]
+    assert client.delete("/api/v1/materials/999999/captions", headers=api).status_code == 404
+    login(editor)
+    assert "Gỡ phụ đề" in history(client, material.id)
+
+
+def test_the_api_cannot_remove_a_withdrawn_materials_captions(client, editor, api):
+    material = captioned(editor.organisation)
+    assert client.delete(f"/api/v1/materials/{material.id}", headers=api).status_code == 200
+    refused = client.delete(f"/api/v1/materials/{material.id}/captions", headers=api)
+    assert refused.status_code == 409 and refused.json["error"] == "invalid_state"
+    assert db.session.get(Material, material.id).captions is not None
 
 
 def test_captions_two_materials_share_stay_for_the_other(app, client, editor, login):

@@ -337,13 +337,14 @@ def test_a_page_image_not_drawn_yet_says_so_and_no_request_draws_it(
             db.select(MediaJob).filter_by(file_id=material.file.id, kind="pages")
         )
         assert jobs.run_job(job.id) == "done"
-        assert len(drawn) == 2  # once a page, at the large width
+        # Each page drawn at each width (drawing again at 900 px is faster than shrinking).
+        assert sorted(width for *_, width in drawn) == [900, 900, 2000, 2000]
         assert client.get(f"{url}/full.webp").status_code == 200
         _page_files(material)[3].unlink()  # a large one lost: the page image is shown instead
         moved = client.get(f"{url}/full.webp")
         assert moved.status_code == 302 and moved.headers["Location"].endswith(f"{url}.webp")
         assert client.get(f"{url}.webp").mimetype == "image/webp"
-        assert len(drawn) == 2
+        assert len(drawn) == 4  # and no request drew one
 
 
 def test_doctor_knows_page_images_and_has_the_job_draw_missing_ones(app, runner, make_material):

@@ -4,6 +4,9 @@ jobs queued with no worker running, or left running by a killed one, done when o
 failed job's reason shown to the editor. On PostgreSQL (the suite's second pass) the queue is
 the app's own database, as with several hosts."""
 
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 from sqlalchemy import inspect, select, update
@@ -42,6 +45,14 @@ def pdf_material(make_material):
         body="",
         upload=upload(LEAFLET.read_bytes(), "tuoi-nghi-huu.pdf"),
     )
+
+
+def pdf_material_job(make_material) -> MediaJob:
+    """The pictures job of a poster: one more job to hold."""
+    poster = make_material(
+        kind="poster", body="", alt_text="Áp phích", upload=upload(png_bytes(), "ap-phich.png")
+    )
+    return poster.file.jobs[0]
 
 
 def derived(stored, name):
@@ -122,6 +133,31 @@ def test_jobs_queued_with_no_worker_or_left_by_a_killed_one_are_done_when_one_st
         job = db.session.scalar(select(MediaJob).where(MediaJob.file_id == second.file.id))
         assert job.attempts == 2
         assert derived(second.file, media.MEDIUM_IMAGE).is_file()
+
+
+def test_a_worker_starting_takes_back_at_once_only_the_jobs_of_dead_workers_of_its_host(
+    app, make_material
+):
+    host = socket.gethostname()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        material = pdf_material(make_material)
+        holders = [f"{host}:{ended.pid}", f"{host}:{alive.pid}", "another-host:1"]
+        jobs_of = sorted(material.file.jobs, key=lambda j: j.kind) + [
+            pdf_material_job(make_material)
+        ]
+        recent = utcnow() - timedelta(seconds=5)
+        for job, holder in zip(jobs_of, holders, strict=True):
+            job.status, job.attempts, job.worker, job.updated_at = "running", 1, holder, recent
+        db.session.commit()
+        assert jobs.requeue_orphaned() == 1
+        stale = utcnow() - timedelta(seconds=app.config["JOBS_STALE_SECONDS"])
+        assert [job.updated_at < stale for job in jobs_of] == [True, False, False]
+    finally:
+        alive.kill()
+        alive.wait()
 
 
 def test_a_job_whose_file_is_gone_fails_and_says_why(make_app, make_material, make_user):

@@ -72,6 +72,30 @@ def test_a_video_gets_a_360p_rendition_that_phones_play_by_default(
     assert f'src="{original}"' in desktop
 
 
+def test_a_light_original_gets_a_light_copy_lighter_than_itself(app, make_material, tmp_path):
+    # A phone's clip already near the light copy's bitrate (about 200 kbit/s in all).
+    material = video_material(
+        make_material, tmp_path, size=(960, 540), seconds=4.0, bitrate=120_000
+    )
+    stored = material.file
+    (light,) = stored.renditions
+    assert stored.size * 8 / 4.0 < 600_000
+    assert light.size < stored.size
+    assert streams_of(light) == {"video": ("h264", 360), "audio": ("aac", None)}
+
+
+def test_a_light_copy_no_lighter_than_the_original_is_not_offered(
+    app, client, make_material, tmp_path
+):
+    material = video_material(make_material, tmp_path, size=(960, 540))
+    (light,) = material.file.renditions
+    light.size = material.file.size  # below the floors: the copy could not undercut it
+    db.session.commit()
+    page = client.get(f"/materials/{material.id}", headers={"User-Agent": CHROME_ANDROID}).text
+    assert f'src="/files/{material.file.id}/tai-lieu-{material.id}.mp4"' in page
+    assert "Tiết kiệm dữ liệu" not in page
+
+
 def test_a_rendition_is_served_with_ranges_and_counted_like_the_file(
     app, client, make_material, tmp_path
 ):
@@ -87,6 +111,9 @@ def test_a_rendition_is_served_with_ranges_and_counted_like_the_file(
     with client.get(url, headers={**headers, "Range": "bytes=100-199"}) as part:
         assert part.status_code == 206 and len(part.data) == 100
     assert events("download") == 1  # seeking (a range past the first byte) is no new download
+    with client.get(url, headers={**headers, "Range": f"bytes={light.size}-"}) as past:
+        assert past.status_code == 416
+        assert past.headers["Content-Range"] == f"bytes */{light.size}"
     assert client.get(f"/files/{material.file.id}/renditions/720p.mp4").status_code == 404
     assert client.get(f"/files/{material.file.id}/renditions/360p.m4a").status_code == 404
 

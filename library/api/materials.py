@@ -1,4 +1,4 @@
-"""Materials over the API: list, read, create, update, withdraw."""
+"""Materials over the API: list, read, create, update, withdraw, remove captions."""
 
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -100,6 +100,17 @@ def withdraw_material(material_id: int):
     """DELETE /materials/<id>: withdraw, with an optional reason."""
     material = _find(material_id)
     services.withdraw_material(g.api_user, material, request.args.get("reason", ""))
+    db.session.commit()
+    return jsonify(material_json(material))
+
+
+@bp.delete(MATERIAL_URL + "/captions")
+@token_required
+def remove_captions(material_id: int):
+    """DELETE /materials/<id>/captions: take a video's or an audio's captions off (the same
+    change as on the edit page: no review, the transcript leaves the search index)."""
+    material = _find(material_id)
+    services.remove_captions(g.api_user, material)
     db.session.commit()
     return jsonify(material_json(material))
 

@@ -287,6 +287,27 @@ PATHS = {
             },
         },
     },
+    "/materials/{material_id}/captions": {
+        "parameters": [MATERIAL_ID],
+        "delete": {
+            "operationId": "removeMaterialCaptions",
+            "summary": "Gỡ phụ đề của một video hoặc âm thanh",
+            "description": (
+                "Người xem không còn thấy phụ đề và lời thoại, lời thoại không còn được tìm "
+                "kiếm. Như thu hồi, việc gỡ không cần duyệt. Thay phụ đề: PATCH với tệp captions."
+            ),
+            "tags": ["materials"],
+            "security": [{"bearer": []}],
+            "responses": {
+                "200": json_response("Tài liệu sau khi gỡ phụ đề.", ref("Material")),
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "403": {"$ref": "#/components/responses/Forbidden"},
+                "404": {"$ref": "#/components/responses/NotFound"},
+                "409": error_response("Tài liệu đã thu hồi, không sửa được."),
+                "422": {"$ref": "#/components/responses/Invalid"},
+            },
+        },
+    },
 }
 
 describe(

@@ -29,6 +29,11 @@ EXTENSION = "vtt"
 CAPTIONED_FAMILIES = {"video", "audio"}
 MAX_CUES = 20_000
 TAGS = re.compile(r"<[^>]*>")
+# One cue's timing line, WebVTT's (hours optional, a point) or SubRip's (a comma), settings after.
+TIME = r"(?:\d+:)?\d{2}:\d{2}[.,]\d{3}"
+TIMING = re.compile(rf"{TIME}[ \t]+-->[ \t]+{TIME}(?:[ \t].*)?")
+# WebVTT blocks that are not cues.
+NOT_CUES = ("NOTE", "STYLE", "REGION")
 
 
 class CaptionsRejected(ValidationFailed):
@@ -52,11 +57,12 @@ def parse(data: bytes) -> list:
         raise CaptionsRejected(_l("Tệp phụ đề cần mã hóa UTF-8."))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kind = "vtt" if text.lstrip().startswith("WEBVTT") else "srt"
+    timed = _check_blocks(text, kind)
     try:
         captions = webvtt.WebVTT.from_buffer(io.StringIO(text), format=kind).captions
     except (MalformedFileError, ValueError, IndexError):
         captions = None
-    if not captions:
+    if not captions or len(captions) != timed:
         raise CaptionsRejected(
             _l("Tệp phụ đề không hợp lệ: cần tệp WebVTT (.vtt) hoặc SubRip (.srt) có thời gian.")
         )
@@ -73,6 +79,38 @@ def parse(data: bytes) -> list:
                 )
             )
     return captions
+
+
+def _check_blocks(text: str, kind: str) -> int:
+    """How many cues the file has, each block checked for a well-formed timing line: the
+    parser would read a broken cue as more words of the one before (its number and its wrong
+    timing shown on screen and put in the transcript)."""
+    blocks = [b.strip("\n") for b in re.split(r"\n[ \t]*\n", text.strip())]
+    if kind == "vtt":
+        blocks = [b for b in blocks[1:] if b and not b.startswith(NOT_CUES)]
+    number = 0
+    for block in filter(None, blocks):
+        number += 1
+        lines = block.split("\n")
+        # A cue's first line may be its identifier (SubRip's number), its timing then second.
+        timing = next((line for line in lines[:2] if "-->" in line), None)
+        if timing is None:
+            raise CaptionsRejected(
+                _l(
+                    "Tệp phụ đề không hợp lệ: dòng phụ đề thứ %(number)s không có thời gian.",
+                    number=number,
+                )
+            )
+        if not TIMING.fullmatch(timing.strip()):
+            raise CaptionsRejected(
+                _l(
+                    "Tệp phụ đề không hợp lệ: dòng phụ đề thứ %(number)s có thời gian sai "
+                    "(%(timing)s).",
+                    number=number,
+                    timing=timing.strip()[:60],
+                )
+            )
+    return number
 
 
 def to_webvtt(captions) -> str:

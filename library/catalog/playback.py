@@ -34,7 +34,7 @@ def rendition_url(stored, rendition) -> str:
 
 def choices(stored, material) -> list[Choice]:
     """The copies offered, light first; the one to play marked current. Without renditions
-    (not made yet, or failed) the original alone."""
+    (not made yet, or failed), or with a light one no lighter, the original alone."""
     by_name = {r.name: r for r in stored.renditions}
     light = by_name.get("360p") or by_name.get("audio")
     original = Choice("high", _l("Chất lượng cao"), stored.size, original_url(stored, material))
@@ -43,6 +43,8 @@ def choices(stored, material) -> list[Choice]:
     high = by_name.get("720p")
     if high is not None:
         original = Choice("high", _l("Chất lượng cao"), high.size, rendition_url(stored, high))
+    if light.size >= original.size:  # a tiny original the light copy could not undercut
+        return [original]
     offered = [
         Choice("light", _l("Tiết kiệm dữ liệu"), light.size, rendition_url(stored, light)),
         original,

@@ -19,6 +19,9 @@ PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
 # a phone). No reader's request draws one (library/catalog/files.py).
 PAGE_WIDTH = 900
 FULL_PAGE_WIDTH = 2000
+# WebP effort (0-6; Pillow's default 4): the large images at 2, twice as fast for 3 % more bytes.
+PAGE_METHOD = 4
+FULL_PAGE_METHOD = 2
 MAX_PAGES_SHOWN = 30
 KINDS_BY_FAMILY = {
     "image": (PICTURES,),
@@ -81,21 +84,21 @@ def page_image_names(stored: StoredFile) -> list[str]:
 
 
 def make_page_images(stored: StoredFile, path: Path, number: int) -> None:
-    """One page drawn large once, kept as it is and at the width the page shows (those already
-    made are left); each written whole under a temporary name (media.save_whole)."""
+    """One page drawn at each width (those already made are left), each written whole under a
+    temporary name (media.save_whole). Drawing a page again at 900 px costs a sixth of shrinking
+    the 2000 px one; the large one, fetched only to zoom, is encoded faster (FULL_PAGE_METHOD)."""
     storage = get_storage()
-    normal = storage.derived_path(stored.sha256, page_image_name(number))
-    full = storage.derived_path(stored.sha256, page_image_name(number, full=True))
-    if normal.is_file() and full.is_file():
-        return
-    image = media.render_pdf_page(path, number - 1, FULL_PAGE_WIDTH)
-    if image is None:  # a page that cannot be drawn: the page links to the file instead
-        return
-    if not full.is_file():
-        media.save_whole(image, full, "WEBP", quality=75)
-    if not normal.is_file():
-        image.thumbnail((PAGE_WIDTH, PAGE_WIDTH * 10))
-        media.save_whole(image, normal, "WEBP", quality=75)
+    for name, width, method in (
+        (page_image_name(number, full=True), FULL_PAGE_WIDTH, FULL_PAGE_METHOD),
+        (page_image_name(number), PAGE_WIDTH, PAGE_METHOD),
+    ):
+        target = storage.derived_path(stored.sha256, name)
+        if target.is_file():
+            continue
+        image = media.render_pdf_page(path, number - 1, width)
+        if image is None:  # a page that cannot be drawn: the page links to the file instead
+            return
+        media.save_whole(image, target, "WEBP", quality=75, method=method)
 
 
 jobs.RUNNERS.update({PICTURES: make_pictures, PAGES: make_pages})

@@ -9,7 +9,7 @@ saved after the rename, and `flask doctor` checks every rendition file against i
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -46,6 +46,11 @@ LIGHT = Profile("360p", 360, 440_000, 64_000, 1)
 HIGH = Profile("720p", 720, 1_400_000, 96_000, 2)
 AUDIO = Profile("audio", None, 0, 56_000, 1)
 MAX_FPS = 30
+# A light copy is never heavier than what was uploaded: its bitrates come down to this share of
+# an already light original's, to these floors at the lowest (below them nothing is legible).
+SOURCE_SHARE = 0.8
+MIN_VIDEO_BITRATE = 80_000
+MIN_AUDIO_BITRATE = 24_000
 AUDIO_RATE = 44_100
 # A picture larger than 8K, or a video longer than this, is not worth a worker's hour.
 MAX_PIXELS = 7680 * 4320
@@ -103,6 +108,20 @@ def probe(path: Path) -> dict:
 _DISK_ERRNOS = (28, 122)  # ENOSPC, EDQUOT
 
 
+def fitted(profile: Profile, source_bitrate: int | None) -> Profile:
+    """The profile's bitrates, brought down under an original lighter than them (a phone's
+    low-bitrate clip would otherwise get a "light" copy larger than itself)."""
+    if not source_bitrate:
+        return profile
+    budget = int(source_bitrate * SOURCE_SHARE)
+    if profile.height is None:
+        audio = min(profile.audio_bitrate, max(MIN_AUDIO_BITRATE, budget))
+        return replace(profile, audio_bitrate=audio)
+    audio = min(profile.audio_bitrate, max(MIN_AUDIO_BITRATE, budget // 5))
+    video = min(profile.video_bitrate, max(MIN_VIDEO_BITRATE, budget - audio))
+    return replace(profile, video_bitrate=video, audio_bitrate=audio)
+
+
 def make(source: Path, target: Path, profile: Profile, report=lambda fraction: None) -> Made:
     """Transcode source into target (renamed into place only when whole); report(fraction)
     tells how far it is, 0 to 1."""
@@ -138,6 +157,8 @@ def _transcode(source: Path, tmp: Path, profile: Profile, report) -> tuple[int |
         if profile.height is None and in_audio is None:
             raise Undecodable("no audio stream")
         total = float(inp.duration / 1_000_000) if inp.duration else None
+        if total:
+            profile = fitted(profile, _bitrate(source.stat().st_size, total))
         # The index at the start (faststart): a phone starts playing before the whole download.
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
             video = None

@@ -30,6 +30,9 @@ class MediaJob(db.Model):
     # error itself for the administrator.
     reason: Mapped[str] = mapped_column(String(40), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The worker process that took it ("host:pid"): a worker starting on that host sees at once
+    # that a running job's process is gone, without waiting for the job to go stale.
+    worker: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Moved on by every progress report: a running job left unchanged for long was killed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

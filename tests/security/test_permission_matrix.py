@@ -478,6 +478,10 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("DELETE", "/api/v1/materials/<int:material_id>"): Route(
         fresh("/api/v1/materials/{id}", "published"), api_only(*STAFF_A), api=True
     ),
+    # A draft without captions is refused for its content (422), like the page's removal.
+    ("DELETE", "/api/v1/materials/<int:material_id>/captions"): Route(
+        fresh("/api/v1/materials/{id}/captions"), api_only(*STAFF_A), api=True
+    ),
     ("GET", "/api/v1/metrics/summary"): Route(
         lambda w: "/api/v1/metrics/summary?year=2026", api_only("admin"), api=True
     ),
