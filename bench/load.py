@@ -153,7 +153,7 @@ def build_library(
     from library.catalog import services as catalog
     from library.cli import prepare_database
     from library.extensions import db
-    from library.search import services as search
+    from library.search import indexing
 
     env = environment(folder, database_url, search_backend)
     app = create_app(
@@ -172,7 +172,7 @@ def build_library(
         org = accounts.create_organisation(SYSTEM, "so-ldtbxh", "Sở Lao động", "department")
         db.session.commit()
         session = db.session()
-        search.defer_indexing(session)
+        indexing.defer_indexing(session)
         for n in range(materials):
             words = rng.sample(QUERIES, 3)
             raw = {
@@ -199,8 +199,8 @@ def build_library(
             ids.append(material.id)
             if material.file is not None:
                 files.append((material.id, f"/files/{material.file_id}/to-roi.pdf"))
-        search.flush_deferred(session)
-        search.reindex()
+        indexing.flush_deferred(session)
+        indexing.reindex()
         shares = share_links(app, ids)
         db.session.remove()
         db.engine.dispose()

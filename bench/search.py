@@ -427,13 +427,13 @@ def agreement(straight: Callable, app_search: Callable, queries: list[SearchQuer
     after checking that the API turns each request into the very same SearchQuery."""
     from flask import request
 
-    from library.search import services
+    from library.search import querying
 
     app = app_search.app
     same = 0
     for query in queries:
         with app.test_request_context("/api/v1/search", query_string=api_args(query)):
-            parsed = services.parse_query(request.args, strict=True, per_page=20)
+            parsed = querying.parse_query(request.args, strict=True, per_page=20)
         if parsed != query:
             raise RuntimeError(f"the API runs {parsed}, not {query}")
         engine, answer = straight(query), app_search(query).json

@@ -102,13 +102,14 @@ def register_hooks(app: Flask) -> None:
     """Compression, errors, security headers, template helpers and the pending-file clean-up."""
     from library import compression, errors, offline, security, storage, templating
     from library.catalog import cached
-    from library.search import services as search
+    from library.search import backends, indexing
 
     # After-request hooks run last registered first: compression sees every other's headers.
     compression.register(app)
     errors.register(app)
     cached.register(app)
-    search.register(app)
+    backends.register(app)
+    indexing.register(app)
     security.register(app)
     templating.register(app)
     storage.register(app)

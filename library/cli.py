@@ -18,7 +18,7 @@ from library.catalog.importer import count_lines, import_manifest
 from library.catalog.services import make_missing_reading_views
 from library.errors import DomainError
 from library.extensions import db
-from library.search import services as search
+from library.search import indexing
 from library.sharing import demo as sharing_demo
 from library.sharing import services as sharing
 
@@ -207,13 +207,13 @@ def _run_import(actor, manifest: Path, default_org, dry_run: bool):
     total = count_lines(manifest)
     session = db.session()
     # Index the whole import in a few large writes rather than one per material.
-    search.defer_indexing(session)
+    indexing.defer_indexing(session)
     with click.progressbar(length=total, label="Nhập tài liệu", file=sys.stderr) as bar:
         report = import_manifest(actor, manifest, default_org, dry_run, progress=bar.update)
     with click.progressbar(
         length=report.created, label="Cập nhật chỉ mục tìm kiếm", file=sys.stderr
     ) as bar:
-        search.flush_deferred(session, progress=bar.update)
+        indexing.flush_deferred(session, progress=bar.update)
     return report
 
 
@@ -225,9 +225,9 @@ def search_group():
 @search_group.command("reindex")
 def reindex():
     """Rebuild the search index from the database (searches keep working meanwhile)."""
-    total = search.count_published()
+    total = indexing.count_published()
     with click.progressbar(length=total, label="Dựng lại chỉ mục", file=sys.stderr) as bar:
-        count = search.reindex(progress=bar.update)
+        count = indexing.reindex(progress=bar.update)
     click.echo(f"Chỉ mục tìm kiếm có {count} tài liệu.")
 
 

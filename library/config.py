@@ -16,7 +16,7 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'library.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
-        # Search indexing follows committed changes (library/search/services.py).
+        # Search indexing follows committed changes (library/search/indexing.py).
         "SQLALCHEMY_TRACK_MODIFICATIONS": True,
         "UPLOAD_FOLDER": str(Path(root_path).parent / "uploads"),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),

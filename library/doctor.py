@@ -43,7 +43,8 @@ from library import jobs
 from library.catalog import media, processing
 from library.extensions import db
 from library.models import Material, Rendition, StoredFile
-from library.search import services as search
+from library.search import indexing
+from library.search.backends import get_backend
 from library.search.base import SearchError
 from library.sharing.cards import CARDS
 from library.storage import file_sha256, get_storage
@@ -389,7 +390,7 @@ def _mtime(path: Path) -> float:
 
 def expected_stamps(backend) -> dict[int, str]:
     """What the index should hold: each published material's id and stamp."""
-    return {doc["id"]: backend.document_stamp(doc) for doc in search.published_documents()}
+    return {doc["id"]: backend.document_stamp(doc) for doc in indexing.published_documents()}
 
 
 def index_disagreement(backend) -> str | None:
@@ -397,7 +398,7 @@ def index_disagreement(backend) -> str | None:
     problem = backend.check()
     if problem and not backend.built():
         # No index yet is right for a library with nothing published.
-        return None if search.count_published() == 0 else problem
+        return None if indexing.count_published() == 0 else problem
     if problem:
         return problem
     try:
@@ -420,9 +421,9 @@ def index_disagreement(backend) -> str | None:
 
 def check_search(report: Report, repair: bool, grace: float) -> None:
     """The index opens and holds exactly the published materials; leftovers of a crash."""
-    backend = search.get_backend()
-    settled = backend.settled_notes(search.NOTE_MARGIN)  # before the database is read
-    report.checked["published"] = search.count_published()
+    backend = get_backend()
+    settled = backend.settled_notes(indexing.NOTE_MARGIN)  # before the database is read
+    report.checked["published"] = indexing.count_published()
     leftovers = backend.leftovers(grace)
     problem = index_disagreement(backend)
     if leftovers:
@@ -439,7 +440,7 @@ def check_search(report: Report, repair: bool, grace: float) -> None:
     finding = Finding("search", problem)
     if repair:
         try:
-            count = search.reindex()
+            count = indexing.reindex()
             again = index_disagreement(backend)
         except (SearchError, OSError) as error:
             again = _short(error)

@@ -13,8 +13,10 @@ from library.accounts.permissions import SYSTEM
 from library.catalog.services import withdraw_material
 from library.extensions import db
 from library.models import Material, Organisation, User
-from library.search import services as search
+from library.search import indexing
+from library.search.backends import get_backend
 from library.search.base import SearchQuery
+from library.search.querying import search_summaries
 
 
 def count(model, *where) -> int:
@@ -260,21 +262,21 @@ def test_a_bulk_import_is_searchable_right_after(runner, client, tmp_path, make_
     assert "đã nhập 600" in result.output, result.output
     assert client.get("/api/v1/search?q=tien+luong").json["total"] == 600
     # The import's single pending note is gone: results come from the index again.
-    assert search.get_backend().pending_ids() == frozenset()
+    assert get_backend().pending_ids() == frozenset()
 
 
 def test_during_a_bulk_import_every_hit_is_checked(app, make_material):
     leaflet = make_material(title="Tờ rơi tiền lương")
     session = db.session()
-    search.defer_indexing(session)
-    backend = search.get_backend()
+    indexing.defer_indexing(session)
+    backend = get_backend()
     assert backend.pending_ids() is None  # the index lags the import until flushed
     withdraw_material(SYSTEM, leaflet, "")
     db.session.commit()
-    assert search.search_summaries(SearchQuery(text="tien luong"))[1] == []
-    search.flush_deferred(session)
+    assert search_summaries(SearchQuery(text="tien luong"))[1] == []
+    indexing.flush_deferred(session)
     assert backend.pending_ids() == frozenset()
-    assert search.search_summaries(SearchQuery(text="tien luong"))[0].total == 0
+    assert search_summaries(SearchQuery(text="tien luong"))[0].total == 0
 
 
 def _command_paths(group, prefix=()):

@@ -15,7 +15,7 @@ from library.extensions import db
 from library.metrics import reach, sessions
 from library.metrics.rollup import rollup_pending
 from library.models import Material, User
-from library.search import services as search
+from library.search.backends import save_synonyms
 from library.tracking.services import record_event
 
 TODAY = date(2026, 11, 20)
@@ -55,7 +55,7 @@ def sqlite_library(make_app, tmp_path, make_org, make_user, make_material):
         reach.set_workforce(admin, 5000, {firm.id: 300})
         raw = {"held_on": "2026-03-05", "organisation_id": str(firm.id), "attendees": 40}
         sessions.log_session(admin, {**raw, "areas": ["politics-law"]}, TODAY)
-        search.save_synonyms(admin, "bhxh = bảo hiểm xã hội")
+        save_synonyms(admin, "bhxh = bảo hiểm xã hội")
         db.session.commit()
         db.session.remove()
     return app, url

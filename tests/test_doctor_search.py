@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from library.extensions import db
 from library.models import Material
-from library.search import services as search
+from library.search.backends import get_backend
 
 SEARCH_BACKENDS = ["whoosh"] + (["postgres"] if dialect() == "postgresql" else [])
 
@@ -23,7 +23,7 @@ def test_doctor_checks_and_repairs_the_index_on_each_search_backend(make_app, ma
         assert result.exit_code == 0, result.output
         assert "Mọi thứ nhất quán" in result.output
         made = [make_material(title=f"Hợp đồng lao động điều {n}") for n in range(3)]
-        search.get_backend().remove([made[0].id])
+        get_backend().remove([made[0].id])
         db.session.execute(update(Material).where(Material.id == made[1].id).values(title="Mới"))
         db.session.commit()
         result = runner.invoke(args=["doctor"])

@@ -9,7 +9,8 @@ from library.accounts.permissions import SYSTEM
 from library.catalog.services import update_material, withdraw_material
 from library.extensions import db
 from library.models import Material, Organisation
-from library.search import services as search
+from library.search import indexing
+from library.search.backends import get_backend
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_the_api_lists_the_new_title_right_after_saving(client, library):
     update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
     db.session.commit()
     assert api_titles(client, "sua doi") == ["Luật lao động sửa đổi"]
-    assert search.get_backend().pending_ids() == frozenset()  # nothing left on its way
+    assert get_backend().pending_ids() == frozenset()  # nothing left on its way
 
 
 def test_the_api_lists_each_material_as_its_page_shows_it(client, library, make_material):
@@ -110,7 +111,7 @@ def test_the_api_lists_each_material_as_its_page_shows_it(client, library, make_
 def test_a_withdrawal_the_index_missed_stays_hidden_until_reindex(
     app, client, library, runner, monkeypatch
 ):
-    backend = search.get_backend()
+    backend = get_backend()
 
     def refuse(ids):
         raise OSError("disk full")
@@ -124,7 +125,7 @@ def test_a_withdrawal_the_index_missed_stays_hidden_until_reindex(
     assert titles(client.get('/search?q="bao+hiem"')) == []
     assert client.get("/api/v1/suggest?q=bao+hi").json == []
     monkeypatch.undo()
-    monkeypatch.setattr(search, "NOTE_MARGIN", 0)
+    monkeypatch.setattr(indexing, "NOTE_MARGIN", 0)
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     assert backend.pending_ids() == frozenset()
     assert api_titles(client, '"bao hiem"') == []
@@ -138,7 +139,7 @@ def test_a_rolled_back_change_reaches_neither_the_index_nor_a_later_commit(
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
-    assert search.get_backend().pending_ids() == frozenset()
+    assert get_backend().pending_ids() == frozenset()
     update_material(SYSTEM, library["law"], {"title": "Luật lao động sửa đổi"})
     db.session.commit()
     # The withdrawal never happened: the material is still found.
@@ -257,4 +258,4 @@ def test_a_material_committed_without_a_flush_is_saved(app, library):
     )
     db.session.commit()
     assert db.session.scalar(select(Material.id).where(Material.title == "Tờ gấp chưa flush"))
-    assert search.get_backend().pending_ids() == frozenset()
+    assert get_backend().pending_ids() == frozenset()

@@ -5,7 +5,8 @@ from flask import jsonify, request
 from library.addresses import public_url
 from library.api import bp, planned
 from library.api.openapi import describe
-from library.search import services
+from library.catalog.validation import clean_text
+from library.search import querying
 
 describe(planned.SEARCH_PATHS, planned.SEARCH_SCHEMAS)
 
@@ -14,8 +15,8 @@ describe(planned.SEARCH_PATHS, planned.SEARCH_SCHEMAS)
 def search_json():
     """Search results, facets, and the corrected query they are for or a spelling suggestion,
     as JSON."""
-    query = services.parse_query(request.args, strict=True, per_page=20)
-    results, found = services.search_summaries(query)
+    query = querying.parse_query(request.args, strict=True, per_page=20)
+    results, found = querying.search_summaries(query)
     # One url_for for the whole page rather than one per result.
     base = public_url("catalog.material", material_id=0)[:-1]
     for item in found:
@@ -35,5 +36,5 @@ def search_json():
 @bp.get("/suggest")
 def suggest_json():
     """Up to 10 titles for what has been typed so far."""
-    text = services.clean_text(request.args.get("q", ""))[:100]
-    return jsonify(services.suggest_titles(text, 10) if text else [])
+    text = clean_text(request.args.get("q", ""))[:100]
+    return jsonify(querying.suggest_titles(text, 10) if text else [])

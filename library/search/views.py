@@ -10,9 +10,9 @@ from wtforms.validators import Length
 
 from library.accounts.views import admin_required
 from library.catalog import cached
-from library.errors import DomainError
+from library.errors import DomainError, error_response
 from library.extensions import db
-from library.search import services
+from library.search import backends, querying
 from library.search.base import SearchUnavailable
 from library.web import show_form_errors
 
@@ -28,9 +28,9 @@ class SynonymsForm(FlaskForm):
 
 @bp.route("/search")
 def results():
-    query = services.parse_query(request.args, per_page=10)
+    query = querying.parse_query(request.args, per_page=10)
     try:
-        page = services.search_materials(query) if query.text or _has_filter(query) else None
+        page = querying.search_materials(query) if query.text or _has_filter(query) else None
     except SearchUnavailable:
         return render_template("search/results.html", query=query, page=None, unavailable=True), 503
     return render_template(
@@ -43,6 +43,13 @@ def results():
     )
 
 
+@bp.app_errorhandler(SearchUnavailable)
+def unavailable(err):
+    """Any page or API call the index cannot answer: 503, as a page or as JSON."""
+    message = _l("Tìm kiếm tạm thời không khả dụng. Quản trị viên cần dựng lại chỉ mục.")
+    return error_response(503, "search_unavailable", message)
+
+
 def _has_filter(query) -> bool:
     return any((query.area, query.kind, query.org, query.year))
 
@@ -53,10 +60,10 @@ def synonyms():
     """The administrator edits the acronyms and synonyms that queries are expanded with."""
     form = SynonymsForm()
     if request.method == "GET":
-        form.text.data = services.synonyms_text()
+        form.text.data = backends.synonyms_text()
     elif form.validate_on_submit():
         try:
-            parsed = services.save_synonyms(current_user, form.text.data or "")
+            parsed = backends.save_synonyms(current_user, form.text.data or "")
         except DomainError as err:
             show_form_errors(form, err)
         else:

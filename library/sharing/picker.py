@@ -9,7 +9,7 @@ from sqlalchemy import select
 from library.catalog.validation import clean_text
 from library.extensions import db
 from library.models import Material
-from library.search import services as search
+from library.search import querying
 from library.search.base import SearchError, SearchQuery
 
 # A suggestion taken from the list reads "Title (#12)": the number settles which material.
@@ -32,8 +32,8 @@ def suggest_materials(text: str, limit: int = LIMIT) -> list[dict]:
     if len(text) < MIN_TYPED:
         return []
     try:
-        titles = search.suggest_titles(text, limit)
-        _results, found = search.search_summaries(
+        titles = querying.suggest_titles(text, limit)
+        _results, found = querying.search_summaries(
             SearchQuery(text=text, per_page=limit, facets=False)
         )
     except SearchError:

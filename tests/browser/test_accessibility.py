@@ -27,7 +27,7 @@ from library.extensions import db
 from library.metrics import rollup, sessions
 from library.models import Material, ShareLink
 from library.models.base import utcnow
-from library.search import services as search
+from library.search.indexing import reindex
 from library.sharing import demo as sharing_demo
 from library.tracking.services import local_time, record_event
 
@@ -61,7 +61,7 @@ def library(module_app, tmp_path_factory):
         accounts.create_user(SYSTEM, email, DEMO_PASSWORD, role, org)
     db.session.commit()
     import_manifest(SYSTEM, _demo_manifest(tmp_path_factory.mktemp("demo")))
-    search.reindex()
+    reindex()
     sharing_demo.seed()
     _waiting_for_review()
     _some_use()

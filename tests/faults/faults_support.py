@@ -9,7 +9,7 @@ from support import pdf_bytes, png_bytes, upload
 from library import doctor
 from library.extensions import db
 from library.models import Material, StoredFile
-from library.search import services as search
+from library.search.backends import get_backend
 from library.storage import get_storage
 
 
@@ -52,7 +52,7 @@ def consistency(app) -> dict:
     }
     missing_files = sorted(k for k in keys if not storage.exists(k))
     orphan_files = sorted(on_disk - keys)
-    backend = search.get_backend()
+    backend = get_backend()
     index_problem = doctor.index_disagreement(backend)
     return {
         "missing_files": missing_files,

@@ -14,7 +14,7 @@ from support import PASSWORD
 from library import create_app
 from library.extensions import db
 from library.models import User
-from library.search import services as search
+from library.search.backends import get_backend
 from library.tracking.services import record_event
 
 from .faults_support import CONSISTENT, consistency, files_of, library_with_files, rows_of
@@ -114,7 +114,7 @@ def test_backup_while_writing_then_restore_on_a_fresh_machine(
     assert files_of(fresh / "uploads") == files_of(Path(app.config["UPLOAD_FOLDER"]))
     with other.app_context():
         assert consistency(other) == CONSISTENT
-        assert search.get_backend().doc_count() == len(made)
+        assert get_backend().doc_count() == len(made)
         client = other.test_client()
         page = client.get("/search?q=bao+hiem+xa+hoi")
         assert page.status_code == 200 and "Tờ rơi bảo hiểm xã hội số 1" in page.text

@@ -20,7 +20,8 @@ from support import pdf_bytes
 from library.accounts.services import create_token
 from library.extensions import db
 from library.models import DailyMetric, Material, RolledDay, StoredFile
-from library.search import services as search
+from library.search.backends import get_backend
+from library.search.indexing import reindex
 
 from .faults_support import CONSISTENT, consistency, library_with_files
 
@@ -101,7 +102,7 @@ def run_doctor(app) -> subprocess.CompletedProcess:
 def settle():
     """Forget what this process cached: another process changed the files and the database."""
     db.session.remove()
-    search.get_backend().close()
+    get_backend().close()
 
 
 def add_published(app, count: int) -> None:
@@ -211,7 +212,7 @@ def test_killed_between_withdrawing_and_updating_the_index(app, client, make_mat
     assert "index rebuilt" in doctor.stdout
     settle()
     assert consistency(app) == CONSISTENT
-    assert search.get_backend().pending_ids() == frozenset()
+    assert get_backend().pending_ids() == frozenset()
 
 
 def _free_port() -> int:
@@ -285,9 +286,9 @@ def _listening(port: int) -> bool:
 def test_reindex_killed_halfway(app, client, make_material):
     library_with_files(make_material, 1)
     add_published(app, 3000)
-    search.reindex()
+    reindex()
     root = Path(app.config["SEARCH_INDEX_DIR"])
-    generation = search.get_backend().store.current()
+    generation = get_backend().store.current()
     process = start(app, "search", "reindex")
     wait_for(lambda: any(root.glob("journal-*")) or process.poll() is not None)
     time.sleep(0.2)  # well inside the build of a new generation
@@ -295,7 +296,7 @@ def test_reindex_killed_halfway(app, client, make_material):
     kill(process)
     settle()
     # The generation in use is untouched: searches answer as before.
-    assert search.get_backend().store.current() == generation
+    assert get_backend().store.current() == generation
     page = client.get("/search?q=quy+dinh+an+toan")
     assert page.status_code == 200
     assert len(list(root.glob("journal-*"))) == 1  # left by the killed rebuild
@@ -307,9 +308,9 @@ def test_reindex_killed_halfway(app, client, make_material):
     assert "left by an interrupted rebuild" in doctor.stdout
     settle()
     assert list(root.glob("journal-*")) == []
-    assert {p.name for p in root.glob("gen-*")} == {search.get_backend().store.current()}
+    assert {p.name for p in root.glob("gen-*")} == {get_backend().store.current()}
     assert consistency(app) == CONSISTENT
-    assert made.id in search.get_backend().stamps()
+    assert made.id in get_backend().stamps()
 
 
 # Rollup -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from library.extensions import db
 from library.models import Material
-from library.search import services as search
+from library.search.backends import get_backend
 from library.storage import get_storage
 
 from .faults_support import CONSISTENT, consistency, library_with_files
@@ -26,7 +26,7 @@ def test_index_missing_or_out_of_step_is_rebuilt(app, runner, make_material):
     # A title changed behind the index's back, and a draft that slipped into it.
     db.session.execute(update(Material).where(Material.id == made[0].id).values(title="Đổi tên"))
     db.session.commit()
-    search.get_backend().index([{"id": 99999, "title": "Bản nháp lạc vào chỉ mục"}])
+    get_backend().index([{"id": 99999, "title": "Bản nháp lạc vào chỉ mục"}])
     result = runner.invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     assert "1 not published (99999)" in result.output
@@ -34,7 +34,7 @@ def test_index_missing_or_out_of_step_is_rebuilt(app, runner, make_material):
     assert "index rebuilt" in result.output
     assert consistency(app) == CONSISTENT
     # Then the whole index folder is gone.
-    search.get_backend().close()
+    get_backend().close()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
     result = runner.invoke(args=["doctor"])
     assert result.exit_code == 0, result.output

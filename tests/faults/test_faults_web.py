@@ -22,7 +22,7 @@ from library.accounts.services import create_token
 from library.catalog.services import withdraw_material
 from library.extensions import db
 from library.models import Material, StoredFile
-from library.search import services as search
+from library.search.backends import get_backend
 
 from .faults_support import CONSISTENT, consistency, library_with_files, published_ids
 
@@ -147,7 +147,7 @@ def test_search_index_read_only_then_repaired(app, client, make_user, make_mater
     library_with_files(make_material, 1)
     headers = token_for(make_user)
     root = Path(app.config["SEARCH_INDEX_DIR"])
-    generation = root / search.get_backend().store.current()
+    generation = root / get_backend().store.current()
     (generation / "WRITELOCK").touch()  # as Whoosh leaves it after its first write
     with immutable(root, generation):
         # Searching still answers from the index as it is.
@@ -175,7 +175,7 @@ def test_search_index_taking_no_notes_still_hides_a_withdrawal(app, client, make
     leaflet = library_with_files(make_material, 1)[1]
     root = Path(app.config["SEARCH_INDEX_DIR"])
     (root / "pending").mkdir(exist_ok=True)
-    generation = root / search.get_backend().store.current()
+    generation = root / get_backend().store.current()
     with immutable(root / "pending", root, generation):
         withdraw_material(SYSTEM, leaflet, "")
         db.session.commit()  # saved: neither a note nor the index could be written
@@ -192,7 +192,7 @@ def test_search_index_taking_no_notes_still_hides_a_withdrawal(app, client, make
 
 def test_search_index_gone(app, client, make_user, make_material, runner):
     library_with_files(make_material, 1)
-    search.get_backend().close()
+    get_backend().close()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
     page = client.get("/search?q=bao+hiem")
     assert page.status_code == 503

@@ -20,7 +20,7 @@ from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
 from library.catalog import services as catalog
 from library.extensions import db
-from library.search import services as search
+from library.search.backends import synonyms_text
 
 from .conftest import Client
 
@@ -246,7 +246,7 @@ def test_hostile_synonym_lines_are_shown_as_text(client, login, make_user):
             page = client.get("/admin/search/synonyms") if answer.status_code == 302 else answer
             problems += markup_problems(page.get_data(as_text=True), f"synonyms {text!r}")
     assert not problems, "\n".join(problems)
-    search.synonyms_text()
+    synonyms_text()
 
 
 def test_file_names_are_stored_as_plain_last_parts(hostile):
