@@ -68,12 +68,14 @@ def test_a_locked_account_answers_in_the_time_of_an_unknown_one(make_app, make_u
             return time.perf_counter() - start
 
         unknown, locked = [], []
-        for _ in range(5):  # interleaved, so a busy moment of the machine hits both
+        for _ in range(9):  # interleaved, so a busy moment of the machine hits both
             unknown.append(seconds("khong-co-ai@thuvien.vn"))
             locked.append(seconds(user.email))
         db.session.remove()
     ratio = statistics.median(locked) / statistics.median(unknown)
-    assert 0.5 < ratio < 2, (unknown, locked)
+    # Skipping the hash for a locked account would answer in a twentieth of the time; the
+    # margin is for a machine busy with other work, whose pauses fall on either side.
+    assert 1 / 3 < ratio < 3, (unknown, locked)
 
 
 def test_failures_sent_at_once_are_all_counted(make_app, make_user):
