@@ -71,7 +71,7 @@ run: install espeak
 	@# The jobs worker (pictures, page images, light renditions) runs beside the site and stops
 	@# with it; jobs it had not finished are done at its next start.
 	@if [ "$(HOST)" = "0.0.0.0" ]; then addr=$$(hostname -I | cut -d' ' -f1); else addr=$(HOST); fi; \
-	$(BIN)/flask jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/flask jobs work --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	FLASK_PUBLIC_BASE_URL=$${FLASK_PUBLIC_BASE_URL:-http://$$addr:$(PORT)} $(DEMO_SETTINGS) \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 

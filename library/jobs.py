@@ -388,10 +388,17 @@ jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the state of t
 
 @jobs_cli.command("work")
 @click.option("--workers", default=1, show_default=True, help="Jobs done at once.")
-def work(workers: int):
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Log warnings and failures only (each job's state is on its material's page and in "
+    "`flask jobs status`).",
+)
+def work(workers: int, quiet: bool):
     """Do the queued jobs until stopped (Ctrl+C or SIGTERM finish the job running first)."""
     huey = current_app.extensions["huey"]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    level = logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"jobs: worker started ({workers} at once)")
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
