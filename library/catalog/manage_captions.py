@@ -21,16 +21,12 @@ def replace_captions(material_id: int):
     chosen = request.files.get("captions")
     if chosen is None or not chosen.filename:
         return _refused(material, _("Chọn tệp phụ đề mới để thay."), 422)
-    try:
-        services.update_material(
-            current_user, material, {}, captions=services.Upload(chosen.stream, chosen.filename)
-        )
-    except PermissionDenied:
-        raise
-    except DomainError as err:
-        db.session.rollback()
-        return _refused(material, err.errors.get("captions") or err.message, err.status)
-    db.session.commit()
+    upload = services.Upload(chosen.stream, chosen.filename)
+    refused = _saved(
+        material, lambda: services.update_material(current_user, material, {}, captions=upload)
+    )
+    if refused:
+        return refused
     waits = material.pending_revision is not None and material.pending_revision.captions
     flash(_("Đã gửi phụ đề mới để duyệt.") if waits else _("Đã thay phụ đề."), "success")
     return redirect(url_for("catalog.material", material_id=material.id))
@@ -44,16 +40,25 @@ def remove_captions(material_id: int):
     require(can_edit(current_user, material))
     if request.form.get("confirm") != "yes":
         return _refused(material, _("Đánh dấu ô xác nhận để gỡ phụ đề."), 422)
+    refused = _saved(material, lambda: services.remove_captions(current_user, material))
+    if refused:
+        return refused
+    flash(_("Đã gỡ phụ đề."), "success")
+    return redirect(url_for("catalog.material", material_id=material.id))
+
+
+def _saved(material, change):
+    """Make the change and commit it; refused for its content, the edit page with the reason
+    (None when saved). A permission refusal goes on to the app's 403."""
     try:
-        services.remove_captions(current_user, material)
+        change()
     except PermissionDenied:
         raise
     except DomainError as err:
         db.session.rollback()
         return _refused(material, err.errors.get("captions") or err.message, err.status)
     db.session.commit()
-    flash(_("Đã gỡ phụ đề."), "success")
-    return redirect(url_for("catalog.material", material_id=material.id))
+    return None
 
 
 def _refused(material, message, status: int):

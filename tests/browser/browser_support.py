@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from support import PASSWORD
+
 from library.accounts.permissions import SYSTEM
 from library.catalog import services
 from library.extensions import db
@@ -21,3 +23,12 @@ def add_material(org, name: str | None = None, **fields):
             upload.stream.close()
     db.session.commit()
     return material
+
+
+def log_in(page, url, user):
+    """Sign in as a staff user through the login page, landing on the materials list."""
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/manage")

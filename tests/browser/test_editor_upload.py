@@ -1,15 +1,6 @@
 """A department editor uploads a poster from the desktop, and a bad file is refused."""
 
-from browser_support import DEMO_FILES
-from support import PASSWORD
-
-
-def log_in(page, url, user):
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/manage")
+from browser_support import DEMO_FILES, log_in
 
 
 def test_editor_uploads_a_poster_and_publishes_it(desktop, live_app, make_user):

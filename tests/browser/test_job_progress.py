@@ -2,22 +2,15 @@
 moves, a failure says why, and the page shows what the jobs made once nothing runs."""
 
 import pytest
+from browser_support import log_in
 from sqlalchemy import select
-from support import PASSWORD, pdf_bytes, upload
+from support import pdf_bytes, upload
 
 from library import jobs
 from library.extensions import db
 from library.models import MediaJob
 
 QUEUED = [{"JOBS_IMMEDIATE": False}]
-
-
-def log_in(page, url, user):
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/manage")
 
 
 def set_job(stored_id, kind, **values):
