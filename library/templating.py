@@ -125,6 +125,7 @@ def has_picture(stored) -> bool:
 
 def register(app) -> None:
     """Make the helpers available in every template."""
+    app.jinja_env.add_extension(fragments.KeptExtension)
     app.jinja_env.filters.update(
         human_size=human_size,
         markdown=render_markdown,

@@ -652,13 +652,12 @@ CARD_LOADS = (
 )
 
 
-# What a material's page shows with it, loaded with it: organisation and file (without its
-# extracted text) in the same query, areas and tags in one more each.
+# What a material's page reads with it in one query: its organisation and file (without its
+# extracted text). Its areas and tags are read only when the parts showing them are rendered
+# again (templates/catalog/material.html: kept per catalogue version).
 PAGE_LOADS = (
     joinedload(Material.organisation),
     joinedload(Material.file).defer(StoredFile.text),
-    selectinload(Material.areas),
-    selectinload(Material.tags),
 )
 
 
