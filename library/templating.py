@@ -152,6 +152,7 @@ def register(app) -> None:
         lead_picture=pictures.lead_picture,
         search_url=search_url,
         pdf_part=fragments.pdf_part,
+        kept_key=fragments.frozen,
         waiting_jobs=waiting_jobs,
         play_choices=playback.choices,
         playing=playback.playing,

@@ -72,6 +72,15 @@ def kept_markup(key: tuple, render: Callable[[], str], versioned: bool = True) -
     return html
 
 
+def frozen(value):
+    """`value` as a key of a kept part: dicts and lists become tuples, all the way down."""
+    if isinstance(value, dict):
+        return tuple((k, frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(frozen(v) for v in value)
+    return value
+
+
 def pdf_part(material) -> Markup:
     """A PDF material's reading view and page images (catalog/_pdf.html): the same for every
     visitor, and thousands of blocks for a long decree."""

@@ -4,11 +4,13 @@ materials found loaded from the database in ranked order."""
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from library.accounts import services as accounts
 from library.areas import AREA_CODES
+from library.catalog import cached
 from library.catalog.validation import clean_text
 from library.errors import DomainError
 from library.extensions import db
@@ -26,6 +28,7 @@ from library.search.base import (
 )
 
 MAX_QUERY = 300
+KEPT_ROWS = 20_000  # result rows kept per worker under the catalogue's version
 ORG_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -161,6 +164,23 @@ class ResultRow:
 
 
 def _result_rows(ids: list[int]) -> list[ResultRow]:
+    """The rows of those of `ids` that are published, each read once per catalogue version
+    (library/catalog/cached.py): a popular result is shown again without a query."""
+    version = cached.version()
+    kept = current_app.extensions.get("result_rows")
+    if kept is None or kept[0] != version:
+        kept = current_app.extensions["result_rows"] = (version, {})
+    rows = kept[1]
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        found = {row.id: row for row in _read_result_rows(missing)}
+        if len(rows) > KEPT_ROWS:
+            rows.clear()
+        rows.update({i: found.get(i) for i in missing})  # None: not published
+    return [rows[i] for i in ids if rows.get(i) is not None]
+
+
+def _read_result_rows(ids: list[int]) -> list[ResultRow]:
     """The few columns a result list shows, in one query: not whole materials with their text."""
     rows = db.session.execute(
         select(

@@ -19,7 +19,7 @@ import threading
 import weakref
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from whoosh.index import LockError
@@ -460,10 +460,9 @@ class _Search:
         BODY_PREFIX_WORDS such words of each segment, in alphabetical order)."""
         view = self.view
         bits = 0
-        for reader, _offset, _cache in view.leaves:  # view.term joins the segments
+        for reader, _offset, cache in view.leaves:  # view.term joins the segments
             for field in ("summary_f", "body_f"):
-                for term in islice(reader.expand_prefix(field, start), BODY_PREFIX_WORDS):
-                    word = term.decode("utf-8") if isinstance(term, bytes) else term
+                for word in cache.prefix_words(reader, field, start, BODY_PREFIX_WORDS):
                     bits |= view.term(field, word)
         return bits & view.live
 
@@ -525,13 +524,20 @@ class _Search:
                 yield _Pair(first, before), _Pair(second, after)
 
     def _hit(self, doc: int, score: int, regex) -> Hit:
-        """One Hit from a document number."""
+        """One Hit from a document number (what it shows beside its score is kept by its
+        segment, which never changes, for the same query pattern)."""
+        _reader, offset, cache = self.view.leaf_of(doc)
+        key = (doc - offset, (regex.pattern, regex.flags) if regex else None)
+        return replace(cache.hit(key, lambda: self._shown(doc, regex)), score=float(score))
+
+    def _shown(self, doc: int, regex) -> Hit:
+        """A Hit of document `doc` read from the index, without its score."""
         stored = self.view.searcher.stored_fields(doc)
         html = snippet([stored.get("summary", ""), stored.get("body", "")], regex)
         kinds = self._values_of(doc, CODE_FIELDS["kind"])
         return Hit(
             id=int(stored["id"]),
-            score=float(score),
+            score=0.0,
             snippet_html=html,
             title=stored.get("title", ""),
             kind=kinds[0] if kinds else None,

@@ -9,7 +9,7 @@ documents, the document-number offset of each segment, the joins of per-segment 
 import sys
 from array import array
 from collections import OrderedDict
-from itertools import accumulate
+from itertools import accumulate, islice
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -40,6 +40,8 @@ class SegmentCache:
         self.codes: dict[str, dict[str, int]] = {}
         self.buckets_of: dict[str, dict[int, int]] = {}
         self.words: dict[str, int] | None = None
+        self.prefixes: OrderedDict = OrderedDict()
+        self.hits: OrderedDict = OrderedDict()
 
     def term(self, reader, field: str, term: str) -> int:
         """Bitset of the segment's documents having `term` in `field` (deleted ones included)."""
@@ -57,6 +59,30 @@ class SegmentCache:
         self.bitsets[key] = bits
         if len(self.bitsets) > self.size:
             self.bitsets.popitem(last=False)
+
+    def prefix_words(self, reader, field: str, start: str, limit: int) -> list[str]:
+        """The first `limit` words of `field` starting with `start`, in alphabetical order."""
+        key = (field, start, limit)
+        words = self.prefixes.get(key)
+        if words is None:
+            found = islice(reader.expand_prefix(field, start), limit)
+            words = [t.decode("utf-8") if isinstance(t, bytes) else t for t in found]
+            self.prefixes[key] = words
+            if len(self.prefixes) > self.size:
+                self.prefixes.popitem(last=False)
+        return words
+
+    def hit(self, key, make):
+        """What `make()` derives from one document of the segment (its stored fields and a
+        snippet of them), kept under `key` (the document and the query's pattern)."""
+        found = self.hits.get(key)
+        if found is None:
+            found = self.hits[key] = make()
+            if len(self.hits) > self.size:
+                self.hits.popitem(last=False)
+        else:
+            self.hits.move_to_end(key)
+        return found
 
     def column(self, reader, field: str) -> list:
         """Every document's value of a (numeric) column field."""
@@ -175,6 +201,15 @@ class View:
                 local &= ~bitsets.from_ids(reader.segment().deleted_docs(), count)
             live |= local << offset
         return live
+
+    def leaf_of(self, doc: int):
+        """(reader, offset, cache) of the segment holding global document number `doc`."""
+        found = self.leaves[0]
+        for leaf in self.leaves:
+            if leaf[1] > doc:
+                break
+            found = leaf
+        return found
 
     def term(self, field: str, term: str) -> int:
         """Bitset of all documents with `term` in `field`."""
