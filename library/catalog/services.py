@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
@@ -653,12 +653,21 @@ CARD_LOADS = (
 
 
 # What a material's page reads with it in one query: its organisation and file (without its
-# extracted text). Its areas and tags are read only when the parts showing them are rendered
-# again (templates/catalog/material.html: kept per catalogue version).
+# extracted text, nor its reading view, a long decree's being hundreds of KB of JSON). Its areas
+# and tags are read only when the parts showing them are rendered again
+# (templates/catalog/material.html: kept per catalogue version, as is the reading view).
 PAGE_LOADS = (
     joinedload(Material.organisation),
-    joinedload(Material.file).defer(StoredFile.text),
+    joinedload(Material.file).defer(StoredFile.text).defer(StoredFile.reading),
 )
+
+
+def lacks_reading_view(stored: StoredFile) -> bool:
+    """Whether a PDF has no reading view yet, without reading the view itself."""
+    if "reading" not in inspect(stored).unloaded:
+        return stored.reading is None
+    missing = select(StoredFile.id).where(StoredFile.id == stored.id, StoredFile.reading.is_(None))
+    return db.session.scalar(missing) is not None
 
 
 def public_cards(area: str, kind: str | None, page: int, per_page: int):

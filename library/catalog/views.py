@@ -59,7 +59,7 @@ def _make_reading_view(material: Material) -> None:
     """Make and keep the reading view of a PDF kept before there were jobs, the first time its
     page is asked for (the page shows it through catalog/fragments.py)."""
     stored = material.file
-    if stored is None or stored.family != "pdf" or stored.reading is not None:
+    if stored is None or stored.family != "pdf" or not services.lacks_reading_view(stored):
         return
     if services.reading_view(stored) is not None:
         db.session.commit()
