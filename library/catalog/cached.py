@@ -25,6 +25,8 @@ from library.upsert import insert_for
 
 VERSION_KEY = "catalog_version"
 WATCHED = (Material, StoredFile, Area, Organisation, Collection, CollectionItem)
+# Built once: every page reads it, and building the statement costs more than running it.
+_VERSION_QUERY = select(Setting.value).where(Setting.key == VERSION_KEY)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def version() -> str:
     per request."""
     if has_request_context() and "catalog_version" in g:
         return g.catalog_version
-    found = db.session.scalar(select(Setting.value).where(Setting.key == VERSION_KEY)) or ""
+    found = db.session.scalar(_VERSION_QUERY) or ""
     if has_request_context():
         g.catalog_version = found
     return found
