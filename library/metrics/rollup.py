@@ -37,6 +37,7 @@ ROLLUP_COLUMNS = (
 
 
 WATERMARK = "rolled_through"
+_WATERMARK_QUERY = select(Setting.value).where(Setting.key == WATERMARK)
 # Rollups and pruning run one at a time across every process and host (cron on two hosts, a
 # command during a deploy): each rebuilds rows from what it reads, so two at once would clash.
 LOCK = "metrics.rollup"
@@ -44,8 +45,10 @@ LOCK = "metrics.rollup"
 
 def rolled_through() -> date | None:
     """The day up to which every day with events is in the rollups (set by rollup_pending)."""
-    setting = db.session.get(Setting, WATERMARK)
-    return date.fromisoformat(setting.value) if setting else None
+    # Its value only, by a statement built once: every material page asks (loading the row
+    # as an object cost as much as loading the material).
+    value = db.session.scalar(_WATERMARK_QUERY)
+    return date.fromisoformat(value) if value else None
 
 
 def not_rolled(day_column, start: date | None = None, end: date | None = None) -> list:
