@@ -156,6 +156,7 @@ def register(app) -> None:
         waiting_jobs=waiting_jobs,
         play_choices=playback.choices,
         playing=playback.playing,
+        play_quality=playback.wanted,
         job_message=job_message,
         can_edit=lambda m: can_edit(current_user, m),
         can_review=lambda m: can_review(current_user, m),

@@ -19,12 +19,14 @@ from sqlalchemy import select
 from library.extensions import db
 from library.models import Area, Material, Organisation, StoredFile
 from library.models.base import utcnow
+from library.models.jobs import Rendition
 from library.models.metrics import Setting
 from library.models.sharing import Collection, CollectionItem
 from library.upsert import insert_for
 
 VERSION_KEY = "catalog_version"
-WATCHED = (Material, StoredFile, Area, Organisation, Collection, CollectionItem)
+# A file's renditions too: a material's page keeps its player rendered (catalog/fragments.py).
+WATCHED = (Material, StoredFile, Rendition, Area, Organisation, Collection, CollectionItem)
 # Built once: every page reads it, and building the statement costs more than running it.
 _VERSION_QUERY = select(Setting.value).where(Setting.key == VERSION_KEY)
 

@@ -49,12 +49,18 @@ def choices(stored, material) -> list[Choice]:
         Choice("light", _l("Tiết kiệm dữ liệu"), light.size, rendition_url(stored, light)),
         original,
     ]
-    wanted = request.args.get("quality")
-    if wanted not in QUALITIES:
-        wanted = "light" if PHONE.search(request.headers.get("User-Agent", "")) else "high"
+    chosen = wanted()
     for choice in offered:
-        choice.current = choice.key == wanted
+        choice.current = choice.key == chosen
     return offered
+
+
+def wanted() -> str:
+    """The copy this visitor plays when there is a choice: ?quality=, else light on a phone."""
+    quality = request.args.get("quality")
+    if quality in QUALITIES:
+        return quality
+    return "light" if PHONE.search(request.headers.get("User-Agent", "")) else "high"
 
 
 def playing(offered: list[Choice]) -> Choice:
