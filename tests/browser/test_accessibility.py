@@ -9,14 +9,13 @@ tests/data/README.md); nothing is fetched from the network."""
 import json
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from browser_support import DEMO_FILES
 from conftest import PHONE
-from werkzeug.serving import make_server
+from support import served
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -66,12 +65,8 @@ def library(module_app, tmp_path_factory):
     _waiting_for_review()
     _some_use()
     db.session.commit()
-    server = make_server("127.0.0.1", 0, module_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with served(module_app) as base:
+        yield base
 
 
 def _demo_manifest(folder: Path) -> Path:
