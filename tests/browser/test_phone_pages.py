@@ -3,7 +3,7 @@ nothing from YouTube until tapped, search results first, and a language switch t
 search. One library is served for the whole module: the tests only read it."""
 
 import pytest
-from browser_support import add_material
+from browser_support import add_material, no_sideways_scroll
 from support import served
 
 from library.accounts import services as accounts
@@ -60,7 +60,7 @@ def test_leaflet_text_is_read_at_16_px_or_more_without_zooming(phone, library):
     assert reading.is_visible()
     assert font_px(phone, "section.reading p:not(.page-mark)") >= 16
     assert font_px(phone, "section.reading li") >= 16
-    assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll(phone)
     # The page images wait behind "Xem bản gốc": none is fetched until it is opened.
     assert not phone.locator(".pages img").first.is_visible()
     phone.get_by_text("Xem bản gốc").click()
