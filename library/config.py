@@ -101,6 +101,10 @@ def default_config(instance_path: str, root_path: str) -> dict:
         "JOBS_RETRY_DELAY": 60,
         # A running job with no progress reported for this long lost its worker: queued again.
         "JOBS_STALE_SECONDS": 300,
+        # The widths of a PDF's page images: as its page shows them (on a phone and beside the
+        # text), and large, to zoom into an A4 page's small print. The tests draw small ones.
+        "PDF_PAGE_WIDTH": 900,
+        "PDF_FULL_PAGE_WIDTH": 2000,
     }
 
 

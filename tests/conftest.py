@@ -92,6 +92,11 @@ def _config(folder: Path, database_url: str, **extra) -> dict:
         # database: a SQLite file, or the test's own PostgreSQL database (the shared store).
         "JOBS_IMMEDIATE": True,
         "JOBS_RETRY_DELAY": 0,
+        # Small page images: a PDF page drawn at 900 and 2000 px costs about a quarter of a
+        # second, and the tests upload hundreds of pages. Those about the sizes ask for the real
+        # ones (PRODUCT_PAGE_WIDTHS).
+        "PDF_PAGE_WIDTH": 90,
+        "PDF_FULL_PAGE_WIDTH": 200,
         **extra,
     }
 

@@ -1,13 +1,17 @@
 """Helpers shared by the tests: real small files and where the test data lives."""
 
 import io
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask.testing import FlaskClient
 from PIL import Image
+from werkzeug.serving import make_server
 
 from library.accounts.services import create_token
 from library.catalog import services as catalog
+from library.config import default_config
 from library.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,6 +19,43 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = ROOT / "tests" / "data"
 FIXTURES = TEST_DATA / "fixtures"
 PASSWORD = "mat-khau-thu-nghiem"
+# The page images' real widths, for the tests about them (the others draw small ones).
+PRODUCT_PAGE_WIDTHS = {
+    key: value
+    for key, value in default_config("", str(ROOT / "library")).items()
+    if key in ("PDF_PAGE_WIDTH", "PDF_FULL_PAGE_WIDTH")
+}
+
+
+@contextmanager
+def served(app):
+    """The app served on a free loopback port, in a thread, while the block runs: yields its
+    base URL."""
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def _closing(app):
+    """Werkzeug's development server skips closing a response when the client hangs up while
+    it drains the request (a browser leaving a page while its audio loads), which leaves the
+    file open: each response is closed here as soon as it is sent, or when it is dropped."""
+
+    def closing(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return closing
 
 
 def png_bytes(size=(64, 48), color=(200, 30, 30), fmt="PNG", **save) -> bytes:

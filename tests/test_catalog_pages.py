@@ -3,7 +3,7 @@
 import io
 
 from bs4 import BeautifulSoup
-from support import BufferedClient, pdf_bytes, png_bytes, upload
+from support import PRODUCT_PAGE_WIDTHS, BufferedClient, pdf_bytes, png_bytes, upload
 
 from library.extensions import db
 
@@ -286,11 +286,14 @@ def _page_files(material):
     return [get_storage().derived_path(stored.sha256, name) for name in names]
 
 
-def test_a_pdfs_large_page_images_are_drawn_by_its_page_job(client, make_material, monkeypatch):
+def test_a_pdfs_large_page_images_are_drawn_by_its_page_job(
+    app, client, make_material, monkeypatch
+):
     from PIL import Image
 
     from library.catalog import media
 
+    app.config.update(PRODUCT_PAGE_WIDTHS)
     material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(2), "to-gap.pdf"))
     files = _page_files(material)
     assert [p.name for p in files] == [
@@ -316,7 +319,7 @@ def test_a_page_image_not_drawn_yet_says_so_and_no_request_draws_it(
     from library.catalog import media
     from library.models import MediaJob
 
-    app = make_app(JOBS_IMMEDIATE=False)
+    app = make_app(JOBS_IMMEDIATE=False, **PRODUCT_PAGE_WIDTHS)
     app.test_client_class = BufferedClient
     with app.app_context():
         material = make_material(kind="leaflet", body="", upload=upload(pdf_bytes(2), "a.pdf"))

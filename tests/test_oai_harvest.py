@@ -1,12 +1,11 @@
 """A real harvester (Sickle, over HTTP) takes the whole repository, page by page."""
 
-import threading
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from sickle import Sickle
-from werkzeug.serving import make_server
+from support import served
 
 from library.accounts.permissions import SYSTEM
 from library.catalog import services as catalog
@@ -22,12 +21,8 @@ NO_PROXY = {"proxies": {"http": None, "https": None}, "timeout": 30}
 def live_server(make_app):
     """The app served over HTTP on 127.0.0.1 and a free port, in a thread; yields its base URL."""
     app = make_app(OAI_PAGE_SIZE=PAGE_SIZE, SERVER_NAME=None, OAI_REPOSITORY_ID="thuvien.test")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
     with app.app_context():
         db.engine.dispose()
 

@@ -28,7 +28,7 @@ if [ "$(id -u)" = 0 ]; then
   RUN_AS=(runuser -u postgres --)
 fi
 
-DIR="$(mktemp -d /tmp/library-pg.XXXXXX)"
+DIR="$(mktemp -d "${TMPDIR:-/tmp}/library-pg.XXXXXX")"
 chmod 0755 "$DIR"
 [ "$(id -u)" = 0 ] && chown postgres: "$DIR"
 

@@ -4,6 +4,7 @@ renditions of a video or an audio file."""
 
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -15,10 +16,8 @@ from library.storage import get_storage
 
 PICTURES, PAGES, VIDEO, AUDIO = "pictures", "pages", "video", "audio"
 # Page images drawn ahead of readers: the first pages, as many as the page shows, each at the
-# width the page shows it and large (wide enough to read an A4 page's small print when zoomed on
-# a phone). No reader's request draws one (library/catalog/files.py).
-PAGE_WIDTH = 900
-FULL_PAGE_WIDTH = 2000
+# width the page shows it and large (PDF_PAGE_WIDTH, PDF_FULL_PAGE_WIDTH: 900 and 2000 px).
+# No reader's request draws one (library/catalog/files.py).
 # WebP effort (0-6; Pillow's default 4): the large images at 2, twice as fast for 3 % more bytes.
 PAGE_METHOD = 4
 FULL_PAGE_METHOD = 2
@@ -87,10 +86,10 @@ def make_page_images(stored: StoredFile, path: Path, number: int) -> None:
     """One page drawn at each width (those already made are left), each written whole under a
     temporary name (media.save_whole). Drawing a page again at 900 px costs a sixth of shrinking
     the 2000 px one; the large one, fetched only to zoom, is encoded faster (FULL_PAGE_METHOD)."""
-    storage = get_storage()
+    storage, config = get_storage(), current_app.config
     for name, width, method in (
-        (page_image_name(number, full=True), FULL_PAGE_WIDTH, FULL_PAGE_METHOD),
-        (page_image_name(number), PAGE_WIDTH, PAGE_METHOD),
+        (page_image_name(number, full=True), config["PDF_FULL_PAGE_WIDTH"], FULL_PAGE_METHOD),
+        (page_image_name(number), config["PDF_PAGE_WIDTH"], PAGE_METHOD),
     ):
         target = storage.derived_path(stored.sha256, name)
         if target.is_file():

@@ -114,6 +114,11 @@ _FUNCTION_FORMS = _forms(FUNCTION_WORDS)
 _LONGEST = max(len(form) for form in _FUNCTION_FORMS)
 
 
+# The longest syllable typed with its keys has 9 letters (`nghieengf`, `dduwowngf`); decoding
+# costs the square of the length, so a long run of letters (`aaaa…`) is not tried at all.
+_LONGEST_KEYED = 12
+
+
 def is_syllable(word: str) -> bool:
     """True when `word` (any case, diacritics or not) is spelled like a Vietnamese syllable."""
     return bool(_SYLLABLE.fullmatch(fold(word)))
@@ -122,7 +127,7 @@ def is_syllable(word: str) -> bool:
 def decode_input_method(token: str) -> str:
     """The word a Telex, VNI or VIQR leftover stands for (`token` itself when it is a syllable
     already or does not decode into one)."""
-    if not token.isascii() or is_syllable(token) or token.isdigit():
+    if not token.isascii() or len(token) > _LONGEST_KEYED or is_syllable(token) or token.isdigit():
         return token
     decoded = _decode(token.lower())
     if decoded is None or not is_syllable(decoded):

@@ -32,3 +32,11 @@ def log_in(page, url, user):
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/manage")
+
+
+def no_sideways_scroll(page) -> bool:
+    """Nothing wider than the screen. (A phone's window.innerWidth grows to a page too wide for
+    it, so the page is measured against the screen's own width.)"""
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth <= document.documentElement.clientWidth"
+    )

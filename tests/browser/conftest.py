@@ -1,10 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app on a real port."""
 
-import threading
-
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from support import served
 
 from library.extensions import db
 
@@ -31,16 +29,12 @@ def live_app(make_app, request):
     """The app served on a free loopback port, in a thread, for the length of a test (settings
     changed by an indirect parameter: a dict)."""
     app = make_app(SERVER_NAME=None, **getattr(request, "param", {}))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # E-mailed links take the configured address, never the request's.
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with app.app_context():
-        yield app, f"http://127.0.0.1:{server.server_port}"
-        db.session.remove()
-    server.shutdown()
-    thread.join()
+    with served(app) as base:
+        # E-mailed links take the configured address, never the request's.
+        app.config["PUBLIC_BASE_URL"] = base
+        with app.app_context():
+            yield app, base
+            db.session.remove()
     with app.app_context():
         db.engine.dispose()
 

@@ -2,11 +2,9 @@
 nothing from YouTube until tapped, search results first, and a language switch that keeps the
 search. One library is served for the whole module: the tests only read it."""
 
-import threading
-
 import pytest
-from browser_support import add_material
-from werkzeug.serving import make_server
+from browser_support import add_material, no_sideways_scroll
+from support import served
 
 from library.accounts import services as accounts
 from library.accounts.permissions import SYSTEM
@@ -45,12 +43,8 @@ def library(module_app):
             areas=["politics-law"],
             body="Người lao động và hợp đồng lao động.",
         )
-    server = make_server("127.0.0.1", 0, module_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", {"leaflet": leaflet, "video": video}
-    server.shutdown()
-    thread.join()
+    with served(module_app) as base:
+        yield base, {"leaflet": leaflet, "video": video}
 
 
 def font_px(page, selector: str) -> float:
@@ -66,7 +60,7 @@ def test_leaflet_text_is_read_at_16_px_or_more_without_zooming(phone, library):
     assert reading.is_visible()
     assert font_px(phone, "section.reading p:not(.page-mark)") >= 16
     assert font_px(phone, "section.reading li") >= 16
-    assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll(phone)
     # The page images wait behind "Xem bản gốc": none is fetched until it is opened.
     assert not phone.locator(".pages img").first.is_visible()
     phone.get_by_text("Xem bản gốc").click()

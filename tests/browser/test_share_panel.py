@@ -3,7 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import add_material
+from browser_support import add_material, no_sideways_scroll
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_share_buttons_are_visible_and_carry_the_channel_and_page(phone, materia
     assert parse_qs(urlsplit(facebook).query)["u"] == [page_url + "?ch=facebook"]
     zalo = panel.get_by_role("link", name="Zalo").get_attribute("href")
     assert parse_qs(urlsplit(zalo).query)["url"] == [page_url + "?ch=zalo"]
-    assert phone.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scroll(phone)
     canonical = phone.locator("link[rel=canonical]").get_attribute("href")
     assert canonical.endswith(urlsplit(page_url).path)
 

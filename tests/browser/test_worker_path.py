@@ -1,7 +1,7 @@
 """A worker on a 360 px phone: home, an area, a kind, and reading each kind of material."""
 
 import pytest
-from browser_support import add_material
+from browser_support import add_material, no_sideways_scroll
 
 
 @pytest.fixture
@@ -41,10 +41,6 @@ def library(live_app, make_org):
         ),
     }
     return url, materials
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 
 
 def test_worker_finds_an_area_filters_by_kind_and_reads_a_digest(phone, library):

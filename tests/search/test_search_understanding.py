@@ -68,6 +68,8 @@ def test_chat_abbreviations_are_spelled_out(labour):
         ("nawm", "năm"),
         ("vieejc", "việc"),
         ("luong5", "luọng"),
+        ("nghieengf", "nghiềng"),
+        ("dduwowngf", "đường"),
     ],
 )
 def test_telex_and_vni_leftovers_are_decoded(typed, meant):

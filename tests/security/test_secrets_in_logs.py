@@ -7,15 +7,13 @@ request log is read as well as the application's own records, at DEBUG.
 import http.cookiejar
 import logging
 import re
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-from support import PASSWORD
-from werkzeug.serving import make_server
+from support import PASSWORD, served
 
 from library.extensions import db
 from library.mail import outbox
@@ -34,14 +32,10 @@ def server(make_app, make_user):
     app = make_app(SERVER_NAME=None)
     with app.app_context():
         user = make_user("editor", email="nhat-ky@thuvien.vn")
-        httpd = make_server("127.0.0.1", 0, app, threaded=True)
-        # E-mailed links take the configured address, never the request's.
-        app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{httpd.server_port}"
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        yield app, user, f"http://127.0.0.1:{httpd.server_port}"
-        httpd.shutdown()
-        thread.join()
+        with served(app) as base:
+            # E-mailed links take the configured address, never the request's.
+            app.config["PUBLIC_BASE_URL"] = base
+            yield app, user, base
         db.session.remove()
         db.engine.dispose()
 
