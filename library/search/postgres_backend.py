@@ -49,7 +49,10 @@ from library.search.base import (
 )
 from library.search.postgres_rows import (
     COLUMNS,
+    EXACT_MARK,
+    HEAD_MARK,
     clause_query,
+    heads_prefix,
     prefix_query,
     prepare,
     quote,
@@ -136,19 +139,11 @@ class PostgresBackend(SearchBackend):
                     folded tsvector NOT NULL,
                     stamp text NOT NULL DEFAULT '',
                     lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}',
-                    lead tsvector NOT NULL DEFAULT ''
-                )"""
+                    heads tsvector NOT NULL DEFAULT ''
+                ) WITH (toast_tuple_target = 128)"""
             )
         )
-        # What a search reads of every matching row stays in the row (the lead vector, the
-        # facet values), so rows are small; the whole vector and the texts go to TOAST, read
-        # for the candidates ranked and the ten hits shown.
-        conn.execute(
-            text(
-                f"ALTER TABLE {table} ALTER COLUMN lead SET STORAGE MAIN, "
-                "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
-            )
-        )
+        _narrow_rows(conn, table)
         conn.execute(
             text(
                 f'CREATE TABLE {words} (word text COLLATE "C" PRIMARY KEY, '
@@ -159,7 +154,6 @@ class PostgresBackend(SearchBackend):
     def _create_indexes(self, conn, table: str, words: str) -> None:
         """The GIN and trigram indexes (created after a bulk load, which is faster)."""
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
-        conn.execute(text(f"CREATE INDEX ON {table} USING gin (lead)"))
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
         conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
 
@@ -180,10 +174,10 @@ class PostgresBackend(SearchBackend):
                 text(
                     f"ALTER TABLE {self.table} "
                     "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT '', "
-                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}', "
-                    "ADD COLUMN IF NOT EXISTS lead tsvector NOT NULL DEFAULT ''"
+                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
+            self._upgrade_heads(conn)
         if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
             # Counts made before they existed read as zero until `flask search reindex`.
             conn.execute(
@@ -192,6 +186,36 @@ class PostgresBackend(SearchBackend):
                     "ADD COLUMN IF NOT EXISTS docs integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
+
+    def _upgrade_heads(self, conn) -> None:
+        """Give a table made before the heads vector existed its heads (from the lead vector it
+        replaces: its title and tag words; empty before that, until `flask search reindex`),
+        and narrow rows."""
+        columns = set(
+            conn.scalars(
+                text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"),
+                {"t": self.table},
+            )
+        )
+        if "heads" in columns:
+            return
+        conn.execute(
+            text(f"ALTER TABLE {self.table} ADD COLUMN heads tsvector NOT NULL DEFAULT ''")
+        )
+        if "lead" in columns:
+            # The title and tag words, also marked in the folded vector for prefixes.
+            conn.execute(
+                text(
+                    f"UPDATE {self.table} SET heads = ts_filter(lead, '{{a,b}}'), "
+                    "folded = folded || array_to_tsvector(ARRAY(SELECT :mark || w "
+                    "FROM unnest(tsvector_to_array(ts_filter(lead, '{a,b}'))) w "
+                    "WHERE strpos(w, ' ') = 0 AND left(w, 1) <> :exact))"
+                ),
+                {"mark": HEAD_MARK, "exact": EXACT_MARK},
+            )
+            conn.execute(text(f"ALTER TABLE {self.table} DROP COLUMN lead"))
+        conn.execute(text(f"ALTER TABLE {self.table} SET (toast_tuple_target = 128)"))
+        _narrow_rows(conn, self.table)
 
     def _ensure(self) -> None:
         """Create the tables if they are missing (the first write creates the index)."""
@@ -349,13 +373,16 @@ class PostgresBackend(SearchBackend):
 
     # Reading -----------------------------------------------------------------------------------
 
-    def _read(self, operation):
-        """Run `operation(conn)` on a connection in autocommit mode (no BEGIN nor ROLLBACK round
-        trips: each statement sees the tables as they are, and a statement waiting for a
-        rebuild's swap reads the new ones); a missing table or an unreachable database is
-        SearchUnavailable."""
+    def _read(self, operation, autocommit: bool = True):
+        """Run `operation(conn)` on a connection, in autocommit mode unless told (no BEGIN nor
+        ROLLBACK round trips: each statement sees the tables as they are, and a statement
+        waiting for a rebuild's swap reads the new ones); a missing table or an unreachable
+        database is SearchUnavailable."""
         try:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn = self.engine.connect()
+            if autocommit:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            with conn:
                 return operation(conn)
         except DBAPIError as error:
             raise _unavailable(error) from error
@@ -405,7 +432,16 @@ class PostgresBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResults:
         """Run one search (see the module docstring for matching and ranking)."""
         query = validate(query)
-        return self._read(lambda conn: answer(query, self.synonyms, self._plan(conn, query)))
+
+        def run(conn) -> SearchResults:
+            # Matches are found by the GIN indexes, never by a scan of the table: a scan reads
+            # every row's whole vector from TOAST to test it (the planner does not count that),
+            # where the index gives the ids and the search reads only the matches' small rows.
+            with conn.begin():
+                conn.execute(text("SET LOCAL enable_seqscan = off"))
+                return answer(query, self.synonyms, self._plan(conn, query))
+
+        return self._read(run, autocommit=False)
 
     def _plan(self, conn, query: SearchQuery):
         """The backend's search of a list of clauses on `conn` (see answering.Plan)."""
@@ -465,7 +501,7 @@ class _Search:
         self.params: dict = {}
         self.prefixed = [i for i, c in enumerate(clauses) if c.prefix or i in self.prefixes]
         for number, index in enumerate(self.prefixed):
-            self.params[f"p{number}"] = prefix_query(clauses[index])
+            self.params[f"p{number}"] = heads_prefix(clauses[index])
         numbered = list(enumerate(clauses))
         phrases = [i for i, c in numbered if c.phrase]
         words = [i for i, c in numbered if not c.phrase and not c.function]
@@ -484,31 +520,23 @@ class _Search:
         self._pairs: dict[tuple[str, str], int] = {}
 
     def _all_of(self, indexes: list[int], name: str) -> str:
-        """SQL true where every clause of `indexes` matches: their folded words in one tsquery,
-        and a prefix (in the lead vector) as the other way a prefixed clause matches."""
-        plain = [clause_query(self.clauses[i]) for i in indexes if i not in self.prefixed]
-        conditions = []
-        if plain:
-            self.params[name] = " & ".join(plain)
-            conditions.append(f"folded @@ CAST(:{name} AS tsquery)")
-        conditions += [self._either(i) for i in indexes if i in self.prefixed]
-        return "(" + " AND ".join(conditions) + ")"
+        """SQL true where every clause of `indexes` matches, as one tsquery on the folded
+        vector (which its GIN index answers alone, see postgres_rows)."""
+        self.params[name] = " & ".join(self._clause_query(i) for i in indexes)
+        return f"folded @@ CAST(:{name} AS tsquery)"
 
     def _any_of(self, indexes: list[int], name: str) -> str:
         """SQL true where any clause of `indexes` matches (see _all_of)."""
-        self.params[name] = " | ".join(clause_query(self.clauses[i]) for i in indexes)
-        prefixes = [self.prefixed.index(i) for i in indexes if i in self.prefixed]
-        conditions = [f"folded @@ CAST(:{name} AS tsquery)"]
-        conditions += [f"lead @@ CAST(:p{number} AS tsquery)" for number in prefixes]
-        return "(" + " OR ".join(conditions) + ")"
+        self.params[name] = " | ".join(self._clause_query(i) for i in indexes)
+        return f"folded @@ CAST(:{name} AS tsquery)"
 
-    def _either(self, index: int) -> str:
-        """SQL true where a prefixed clause matches: its words, or a title or tag word starting
-        like it."""
-        name = f"c{index}"
-        self.params[name] = clause_query(self.clauses[index])
-        number = self.prefixed.index(index)
-        return f"(folded @@ CAST(:{name} AS tsquery) OR lead @@ CAST(:p{number} AS tsquery))"
+    def _clause_query(self, index: int) -> str:
+        """The tsquery of a clause: its words or, for a prefixed clause, also a title or tag
+        word starting like it."""
+        clause = self.clauses[index]
+        if index not in self.prefixed:
+            return clause_query(clause)
+        return f"({clause_query(clause)} | {prefix_query(clause)})"
 
     def _unknown_short_word(self, clause: Clause) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -693,7 +721,7 @@ class _Search:
         tests = []
         for number in range(len(prefixed)):
             params[f"p{number}"] = self.params[f"p{number}"]
-            tests.append(f"t.lead @@ CAST(:p{number} AS tsquery)")
+            tests.append(f"t.heads @@ CAST(:p{number} AS tsquery)")
         prefixes = f"ARRAY[{', '.join(tests)}]" if tests else "CAST(ARRAY[] AS boolean[])"
         rows = self.conn.execute(
             text(
@@ -753,7 +781,7 @@ class _Search:
         terms, count = rank_terms(self.clauses, self.prefixes)
         if terms is None:
             return "0.0", {}
-        return "ts_rank(CAST(:wf AS real[]), lead, CAST(:rf AS tsquery)) * :nf", {
+        return "ts_rank(CAST(:wf AS real[]), heads, CAST(:rf AS tsquery)) * :nf", {
             "wf": FOLDED_WEIGHTS,
             "rf": terms,
             "nf": count,
@@ -811,6 +839,19 @@ class _Nothing:
         return SearchResults(0, query.page, query.per_page, facets=facets)
 
 
+def _narrow_rows(conn, table: str) -> None:
+    """Keep in the row only what a search reads of every match (the facet values, lengths,
+    the heads vector, the autocomplete key and the stamp): the vector and the texts go to TOAST
+    (toast_tuple_target), so the matches' rows are a few hundred bytes, many to a page."""
+    small = ("areas", "kind", "org", "stamp", "lengths", "heads", "title_key")
+    conn.execute(
+        text(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"ALTER COLUMN {name} SET STORAGE MAIN" for name in small)
+        )
+    )
+
+
 def _count_words(conn, table: str, words: str, where: str, params: dict, sign: int) -> None:
     """Add (`sign` 1) or take off (-1) the documents of `table` matching `where` to the counts of
     their words per field (title, tags, summary, body), which ranking's IDF reads; words are
@@ -822,7 +863,8 @@ def _count_words(conn, table: str, words: str, where: str, params: dict, sign: i
     conn.execute(
         text(
             f"INSERT INTO {words} (word, docs) SELECT u.lexeme, ARRAY[{counts}] "
-            f"FROM {table} t, unnest(t.folded) u WHERE {where} GROUP BY u.lexeme ORDER BY 1 "
+            f"FROM {table} t, unnest(t.folded) u WHERE ({where}) AND u.positions IS NOT NULL "
+            "GROUP BY u.lexeme ORDER BY 1 "
             f"ON CONFLICT (word) DO UPDATE SET docs = ARRAY[{added}]"
         ),
         params,
