@@ -31,7 +31,7 @@ from itertools import islice
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from library.search import postgres_rank
+from library.search import postgres_rank, ranking
 from library.search.analysis import suggest_key
 from library.search.answering import answer
 from library.search.base import (
@@ -52,11 +52,10 @@ from library.search.postgres_rows import (
     EXACT_MARK,
     HEAD_MARK,
     clause_query,
-    heads_prefix,
     prefix_query,
     prepare,
     quote,
-    rank_terms,
+    title_query,
     too_long,
 )
 from library.search.query import Clause
@@ -67,9 +66,6 @@ from library.search.understanding import RARE_DOCS, near_syllables
 DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 BATCH = 500
-# ts_rank weights, in PostgreSQL's order {D, C, B, A}: body, summary, tags, title — the same
-# proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
-FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
 # Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
 CANDIDATES = 200
@@ -138,8 +134,7 @@ class PostgresBackend(SearchBackend):
                     superseded boolean NOT NULL,
                     folded tsvector NOT NULL,
                     stamp text NOT NULL DEFAULT '',
-                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}',
-                    heads tsvector NOT NULL DEFAULT ''
+                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}'
                 ) WITH (toast_tuple_target = 128)"""
             )
         )
@@ -177,7 +172,7 @@ class PostgresBackend(SearchBackend):
                     "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
-            self._upgrade_heads(conn)
+            self._upgrade_lead(conn)
         if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
             # Counts made before they existed read as zero until `flask search reindex`.
             conn.execute(
@@ -187,33 +182,26 @@ class PostgresBackend(SearchBackend):
                 )
             )
 
-    def _upgrade_heads(self, conn) -> None:
-        """Give a table made before the heads vector existed its heads (from the lead vector it
-        replaces: its title and tag words; empty before that, until `flask search reindex`),
-        and narrow rows."""
-        columns = set(
-            conn.scalars(
-                text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"),
-                {"t": self.table},
-            )
+    def _upgrade_lead(self, conn) -> None:
+        """Narrow the rows of a table made with the lead vector (title, tags, summary): its
+        title and tag words become marked words of the folded vector (postgres_rows), and the
+        vector, the texts, go to TOAST for the rows written from now on (`flask search
+        reindex` moves all)."""
+        columns = conn.scalars(
+            text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"),
+            {"t": self.table},
         )
-        if "heads" in columns:
+        if "lead" not in set(columns):
             return
         conn.execute(
-            text(f"ALTER TABLE {self.table} ADD COLUMN heads tsvector NOT NULL DEFAULT ''")
+            text(
+                f"UPDATE {self.table} SET folded = folded || array_to_tsvector(ARRAY("
+                "SELECT :mark || w FROM unnest(tsvector_to_array(ts_filter(lead, '{a,b}'))) w "
+                "WHERE strpos(w, ' ') = 0 AND left(w, 1) <> :exact))"
+            ),
+            {"mark": HEAD_MARK, "exact": EXACT_MARK},
         )
-        if "lead" in columns:
-            # The title and tag words, also marked in the folded vector for prefixes.
-            conn.execute(
-                text(
-                    f"UPDATE {self.table} SET heads = ts_filter(lead, '{{a,b}}'), "
-                    "folded = folded || array_to_tsvector(ARRAY(SELECT :mark || w "
-                    "FROM unnest(tsvector_to_array(ts_filter(lead, '{a,b}'))) w "
-                    "WHERE strpos(w, ' ') = 0 AND left(w, 1) <> :exact))"
-                ),
-                {"mark": HEAD_MARK, "exact": EXACT_MARK},
-            )
-            conn.execute(text(f"ALTER TABLE {self.table} DROP COLUMN lead"))
+        conn.execute(text(f"ALTER TABLE {self.table} DROP COLUMN lead"))
         conn.execute(text(f"ALTER TABLE {self.table} SET (toast_tuple_target = 128)"))
         _narrow_rows(conn, self.table)
 
@@ -501,7 +489,7 @@ class _Search:
         self.params: dict = {}
         self.prefixed = [i for i, c in enumerate(clauses) if c.prefix or i in self.prefixes]
         for number, index in enumerate(self.prefixed):
-            self.params[f"p{number}"] = heads_prefix(clauses[index])
+            self.params[f"p{number}"] = prefix_query(clauses[index])
         numbered = list(enumerate(clauses))
         phrases = [i for i, c in numbered if c.phrase]
         words = [i for i, c in numbered if not c.phrase and not c.function]
@@ -512,6 +500,8 @@ class _Search:
         if words:
             parts.append(self._any_of(words, "words"))
         self.match_sql = " AND ".join(parts) if parts else "TRUE"
+        found = [self.params[name] for name in ("phrases", "words") if name in self.params]
+        self.match_query = " & ".join(f"({query})" for query in found) or None
         # Documents with every meaningful word (ranking.TIER_WORDS puts them first).
         meaningful = [i for i, c in numbered if not c.function]
         self.every_sql = self._all_of(meaningful, "every") if meaningful else None
@@ -629,41 +619,31 @@ class _Search:
                 "SELECT 'year', CAST(year AS text), count(*), NULL FROM m "
                 f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
-        order = {
-            "relevance": "score DESC, published_at DESC NULLS LAST, id DESC",
-            "newest": "published_at DESC NULLS LAST, id DESC",
-            "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
-        }[query.sort]
-        parts.append(
-            "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
-            f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
-        )
-        if query.sort == "relevance" and self.every_sql is not None:
-            # Candidates beside the best lead matches: documents having every word, the
-            # shortest bodies first (BM25's order among body matches of the same words).
-            complete = " AND ".join([self.every_sql, *self.filters.values()])
-            parts.append(
-                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
-                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
-                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
-                "LIMIT :limit) c"
-            )
-        score, params = self._score() if query.sort == "relevance" else ("0.0", {})
-        # The matches' facet values and the lead vector's rank: what a search reads of every
-        # matching row (the whole vectors, in TOAST, only for the candidates).
-        sql = (
-            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, "
-            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
-            f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
-        )
         start = (query.page - 1) * query.per_page
-        if query.sort == "relevance":  # the candidates, ranked in Python (_rerank)
-            params.update(
-                self.params, limit=max(CANDIDATES, 2 * (start + query.per_page)), offset=0
-            )
+        if query.sort == "relevance":
+            parts += self._candidates(every)
         else:
-            params.update(self.params, limit=query.per_page, offset=start)
+            order = {
+                "newest": "published_at DESC NULLS LAST, id DESC",
+                "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
+            }[query.sort]
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), n, 0.0 FROM (SELECT id, "
+                f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
+                f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
+            )
+        # The matches' facet values: what a search reads of every matching row (their small
+        # rows in the heap; the whole vectors, in TOAST, only for the candidates).
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, published_at, views "
+            f"FROM {self.table} WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
+        )
+        params = dict(self.params)
+        if query.sort == "relevance":  # the candidates, ranked in Python (_rerank)
+            need = 2 * (start + query.per_page)
+            params.update(self._title_weights(), limit=max(CANDIDATES, need), need=need)
+        else:
+            params.update(limit=query.per_page, offset=start)
         total, counts, page = 0, {facet: {} for facet in FACETS}, []
         for facet, value, count, rank in self.conn.execute(text(sql), params):
             if facet == "total":
@@ -683,6 +663,69 @@ class _Search:
         ranked = dict.fromkeys(doc for _n, doc, _rank in sorted(page))  # in order, once each
         scores = {doc: rank for _n, doc, rank in page if rank}
         return total, facets, [(doc, scores.get(doc, 0.0)) for doc in ranked]
+
+    def _candidates(self, every: str) -> list[str]:
+        """The parts of _run's statement listing the candidates for ranking, in order: the
+        documents with the query's words in their title or tags, by the IDF of the clauses
+        found there (the index tells which, reading no vector); then those having every word,
+        the shortest bodies first (BM25's order among body matches of the same words); then the
+        newest matches, in case neither gives a page."""
+        filters = "".join(f" AND {sql}" for sql in self.filters.values())
+        order = "score DESC, length, published_at DESC NULLS LAST, id DESC"
+        scans = " UNION ALL ".join(
+            f"SELECT id, lengths[1] AS length, published_at, CAST(:w{index} AS float8) AS w "
+            f"FROM {self.table} WHERE folded @@ CAST(:t{index} AS tsquery){filters}"
+            for index in range(len(self.clauses))
+        )
+        parts = []
+        if scans:
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
+                f"row_number() OVER (ORDER BY {order}) AS n FROM (SELECT id, sum(w) AS score, "
+                "min(length) AS length, max(published_at) AS published_at "
+                f"FROM ({scans}) s GROUP BY id) t ORDER BY {order} LIMIT :limit) h"
+            )
+        if self.every_sql is not None:
+            complete = " AND ".join([self.every_sql, *self.filters.values()])
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
+                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
+                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
+                "LIMIT :limit) c"
+            )
+        newest = "published_at DESC NULLS LAST, id DESC"
+        parts.append(
+            "SELECT 'hit', CAST(id AS text), 2 * :limit + n, 0.0 FROM (SELECT id, "
+            f"row_number() OVER (ORDER BY {newest}) AS n FROM m WHERE {every} "
+            f"ORDER BY {newest} LIMIT :need) f"
+        )
+        return parts
+
+    def _title_weights(self) -> dict:
+        """The tsquery of each clause in a title or tag (within the matches) and its weight,
+        its IDF among titles and tags (a tenth for a function word)."""
+        words = sorted({word for clause in self.clauses for word in clause.folded})
+        docs = dict(
+            self.conn.execute(
+                text(
+                    f"SELECT word, docs[1] + docs[2] FROM {self.backend.words} "
+                    "WHERE word = ANY(:words)"
+                ),
+                {"words": words},
+            ).all()
+        )
+        total, _averages = self.backend.statistics(self.conn)
+        params = {}
+        for index, clause in enumerate(self.clauses):
+            prefixed = index in self.prefixed
+            found = min(docs.get(word, 0) for word in clause.folded)
+            if prefixed:  # a prefix finds more than the word: count it as a common one
+                found = max(found, total // 10)
+            share = ranking.FUNCTION_SHARE if clause.function else 1.0
+            params[f"w{index}"] = share * ranking.idf(found, max(total, 1))
+            title = title_query(clause, prefixed)
+            params[f"t{index}"] = f"{title} & ({self.match_query})" if self.match_query else title
+        return params
 
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         """Hits with their snippets for (id, score) pairs."""
@@ -721,27 +764,26 @@ class _Search:
         tests = []
         for number in range(len(prefixed)):
             params[f"p{number}"] = self.params[f"p{number}"]
-            tests.append(f"t.heads @@ CAST(:p{number} AS tsquery)")
+            tests.append(f"t.folded @@ CAST(:p{number} AS tsquery)")
         prefixes = f"ARRAY[{', '.join(tests)}]" if tests else "CAST(ARRAY[] AS boolean[])"
+        # One row per candidate, its vector cut to the lexemes ranking reads, as text (which
+        # costs less to read than a row per lexeme with its arrays).
         rows = self.conn.execute(
             text(
                 f"SELECT t.id, t.published_at, t.superseded, t.lengths, {prefixes} AS prefixes, "
-                f"u.lexeme, u.positions, u.weights FROM {self.table} t LEFT JOIN LATERAL "
-                "unnest(ts_delete(t.folded, tsvector_to_array("
-                "ts_delete(t.folded, CAST(:keep AS text[]))))) u ON TRUE WHERE t.id = ANY(:ids)"
+                "CAST(ts_delete(t.folded, tsvector_to_array(ts_delete(t.folded, "
+                f"CAST(:keep AS text[])))) AS text) AS vector FROM {self.table} t "
+                "WHERE t.id = ANY(:ids)"
             ),
             params,
         )
         found: dict[int, postgres_rank.Candidate] = {}
         for row in rows:
-            candidate = found.get(row.id)
-            if candidate is None:
-                published = int(row.published_at.timestamp()) if row.published_at else 0
-                candidate = found[row.id] = postgres_rank.Candidate(
-                    row.id, published, row.superseded, tuple(row.lengths), tuple(row.prefixes)
-                )
-            if row.lexeme is not None:
-                candidate.add(row.lexeme, row.positions, row.weights)
+            published = int(row.published_at.timestamp()) if row.published_at else 0
+            candidate = found[row.id] = postgres_rank.Candidate(
+                row.id, published, row.superseded, tuple(row.lengths), tuple(row.prefixes)
+            )
+            candidate.add_vector(row.vector)
         words = self.backend.words
         counts = {
             word: tuple(docs)
@@ -775,17 +817,6 @@ class _Search:
             query.per_page,
         )
         return [(ranked[number].id, float(keys[number])) for number in order]
-
-    def _score(self) -> tuple[str, dict]:
-        """The relevance expression: folded and exact words by field weight."""
-        terms, count = rank_terms(self.clauses, self.prefixes)
-        if terms is None:
-            return "0.0", {}
-        return "ts_rank(CAST(:wf AS real[]), heads, CAST(:rf AS tsquery)) * :nf", {
-            "wf": FOLDED_WEIGHTS,
-            "rf": terms,
-            "nf": count,
-        }
 
     # Spelling (the look-ups of understanding.correct) ------------------------------------------
 
@@ -841,9 +872,9 @@ class _Nothing:
 
 def _narrow_rows(conn, table: str) -> None:
     """Keep in the row only what a search reads of every match (the facet values, lengths,
-    the heads vector, the autocomplete key and the stamp): the vector and the texts go to TOAST
-    (toast_tuple_target), so the matches' rows are a few hundred bytes, many to a page."""
-    small = ("areas", "kind", "org", "stamp", "lengths", "heads", "title_key")
+    and the autocomplete key and the stamp): the vector and the texts go to TOAST
+    (toast_tuple_target), so the matches' rows are small, many to a page."""
+    small = ("areas", "kind", "org", "stamp", "lengths", "title_key")
     conn.execute(
         text(
             f"ALTER TABLE {table} "

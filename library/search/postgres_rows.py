@@ -18,13 +18,11 @@ Each document gets one tsvector, `folded`:
   positions: a prefix of the last word typed matches there (`'^ba':*`), a tsquery with no
   weight nor position to check, which the GIN index answers alone.
 
-The row also has `heads`, the folded words of the title (weight A) and tags (B) with their
-exact forms, without pairs: small enough to stay in the row while `folded` and the texts go to
-TOAST (postgres_backend sets the table's toast_tuple_target), it is what candidates for ranking
-are first ordered by (`ts_rank`). A search thus reads of every matching row only its small row
-in the heap, and whole vectors only of the candidates it ranks. Each row also keeps its number
-of distinct words per field (`lengths`: title, tags, summary, body), for BM25's length norm
-(postgres_rank.py).
+The texts and the vector go to TOAST (postgres_backend sets the table's toast_tuple_target):
+what stays in the row is what a search reads of every match, the facet values and each field's
+number of distinct words (`lengths`: title, tags, summary, body, for BM25's length norm,
+postgres_rank.py), a few dozen bytes. A search reads whole vectors only of the candidates it
+ranks.
 
 Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
 two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
@@ -68,7 +66,6 @@ COLUMNS = (
     "folded",
     "stamp",
     "lengths",
-    "heads",
 )
 
 
@@ -97,7 +94,6 @@ def prepare(doc: dict) -> tuple:
         folded,
         stamp_of(doc),
         [_length([title]), _length(tags), _length([summary]), _length([body])],
-        _vector({**texts, "summary": [], "body": []}, full=False),
     )
 
 
@@ -114,9 +110,8 @@ def title_key(title: str) -> str:
     return f" {' '.join(words)} " if words else ""
 
 
-def _vector(texts: dict[str, list[str]], full: bool = True) -> str:
-    """The tsvector literal of a document's texts (see the module docstring); if `full`, with
-    the pairs of adjacent words and the marked title and tag words."""
+def _vector(texts: dict[str, list[str]]) -> str:
+    """The tsvector literal of a document's texts (see the module docstring)."""
     vector: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     position = 1
@@ -133,9 +128,9 @@ def _vector(texts: dict[str, list[str]], full: bool = True) -> str:
                         _add(vector, fold, f"{at}{weight}", MAX_POSITIONS)
                         if word != fold:
                             _add(vector, EXACT_MARK + word, f"{at}{weight}", EXACT_POSITIONS)
-                    if full and weight in PREFIX_WEIGHTS:
+                    if weight in PREFIX_WEIGHTS:
                         vector.setdefault(HEAD_MARK + fold, [])
-                    if full and before is not None and number < MAX_PAIR_WORDS:
+                    if before is not None and number < MAX_PAIR_WORDS:
                         found.setdefault(f"{before} {fold}", {}).setdefault(weight, at - 1)
                 before = fold if len(word) <= MAX_WORD else None
                 position += 1
@@ -196,40 +191,18 @@ def prefix_query(clause: Clause) -> str:
     return f"{quote(HEAD_MARK + clause.folded[0])}:*"
 
 
-def heads_prefix(clause: Clause) -> str:
-    """The tsquery, on the heads vector, of a title or tag word starting with the clause's
-    word."""
-    return f"{quote(clause.folded[0])}:*"
+def title_query(clause: Clause, prefixed: bool) -> str:
+    """The tsquery, on the folded vector, of the clause in a title or tag: all the words of its
+    form or of a synonym's (marked, see the module docstring), or, if `prefixed`, a word
+    starting like it."""
+    forms = [clause.folded, *clause.synonyms]
+    terms = ["(" + " & ".join(quote(HEAD_MARK + word) for word in form) + ")" for form in forms]
+    if prefixed:
+        terms.append(prefix_query(clause))
+    return "(" + " | ".join(terms) + ")"
 
 
 def _form(words: tuple[str, ...], adjacent: bool) -> str:
     """Words in a row (<->) or all anywhere (&)."""
     joiner = " <-> " if adjacent else " & "
     return "(" + joiner.join(quote(word) for word in words) + ")"
-
-
-def rank_terms(clauses: list[Clause], prefixes: set[int]) -> tuple[str | None, int]:
-    """The OR of every folded word the clauses can match, of their adjacent pairs and of the
-    words typed with diacritics (ts_rank of an OR query averages each term's best weights), and
-    the number of its terms."""
-    terms = []
-    for index, clause in enumerate(clauses):
-        for form in (clause.folded, *clause.synonyms):
-            terms += [quote(word) for word in form]
-        if clause.prefix or index in prefixes:
-            terms.append(heads_prefix(clause))
-        if index and not clause.phrase and not clauses[index - 1].phrase:
-            terms.append(quote(f"{clauses[index - 1].folded[-1]} {clause.folded[0]}"))
-    terms = list(dict.fromkeys(terms + exact_terms(clauses)))
-    return (" | ".join(terms) if terms else None), len(terms)
-
-
-def exact_terms(clauses: list[Clause]) -> list[str]:
-    """The words typed with diacritics, as typed (for the exact-match bonus)."""
-    return [
-        quote(EXACT_MARK + word)
-        for clause in clauses
-        if clause.accented
-        for word in clause.exact
-        if word != folded_word(word)
-    ]
