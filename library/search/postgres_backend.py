@@ -49,8 +49,6 @@ from library.search.base import (
 )
 from library.search.postgres_rows import (
     COLUMNS,
-    EXACT_MARK,
-    HEAD_MARK,
     clause_query,
     prefix_query,
     prepare,
@@ -70,6 +68,7 @@ SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
 # Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
 CANDIDATES = 200
 STATS_SECONDS = 300  # the index's size and average field lengths, read again after this long
+OLDER_TABLES = "the search tables were made by an older version: run `flask search reindex`"
 DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 
@@ -172,7 +171,6 @@ class PostgresBackend(SearchBackend):
                     "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
-            self._upgrade_lead(conn)
         if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
             # Counts made before they existed read as zero until `flask search reindex`.
             conn.execute(
@@ -181,29 +179,6 @@ class PostgresBackend(SearchBackend):
                     "ADD COLUMN IF NOT EXISTS docs integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
-
-    def _upgrade_lead(self, conn) -> None:
-        """Narrow the rows of a table made with the lead vector (title, tags, summary): its
-        title and tag words become marked words of the folded vector (postgres_rows), and the
-        vector, the texts, go to TOAST for the rows written from now on (`flask search
-        reindex` moves all)."""
-        columns = conn.scalars(
-            text("SELECT column_name FROM information_schema.columns WHERE table_name = :t"),
-            {"t": self.table},
-        )
-        if "lead" not in set(columns):
-            return
-        conn.execute(
-            text(
-                f"UPDATE {self.table} SET folded = folded || array_to_tsvector(ARRAY("
-                "SELECT :mark || w FROM unnest(tsvector_to_array(ts_filter(lead, '{a,b}'))) w "
-                "WHERE strpos(w, ' ') = 0 AND left(w, 1) <> :exact))"
-            ),
-            {"mark": HEAD_MARK, "exact": EXACT_MARK},
-        )
-        conn.execute(text(f"ALTER TABLE {self.table} DROP COLUMN lead"))
-        conn.execute(text(f"ALTER TABLE {self.table} SET (toast_tuple_target = 128)"))
-        _narrow_rows(conn, self.table)
 
     def _ensure(self) -> None:
         """Create the tables if they are missing (the first write creates the index)."""
@@ -404,17 +379,23 @@ class PostgresBackend(SearchBackend):
     def check(self) -> str | None:
         """What is wrong with the index, or None when it answers."""
         try:
-            self._read(
+            older = self._read(
                 lambda conn: conn.execute(
                     text(
                         "SELECT (SELECT count(*) FROM "
                         f"(SELECT stamp FROM {self.table} LIMIT 1) d), "
-                        f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w)"
-                    )
-                )
+                        f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w), "
+                        "(SELECT count(*) FROM information_schema.columns "
+                        "WHERE table_name = :t AND column_name = 'lead')"
+                    ),
+                    {"t": self.table},
+                ).one()[2]
             )
         except SearchUnavailable as error:
             return str(error)
+        if older:
+            # Tables of the lead vector: their rows lack the marked title words prefixes match.
+            return OLDER_TABLES
         return None
 
     def search(self, query: SearchQuery) -> SearchResults:
@@ -920,7 +901,5 @@ def _unavailable(error: DBAPIError) -> SearchUnavailable:
             "the search index has not been built in the database: run `flask search reindex`"
         )
     if _missing_column(error):
-        return SearchUnavailable(
-            "the search tables were made by an older version: run `flask search reindex`"
-        )
+        return SearchUnavailable(OLDER_TABLES)
     return SearchUnavailable(f"the search database cannot answer: {error.orig}")
