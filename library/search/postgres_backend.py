@@ -66,7 +66,7 @@ TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 BATCH = 500
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
 # Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
-CANDIDATES = 200
+CANDIDATES = 100
 STATS_SECONDS = 300  # the index's size and average field lengths, read again after this long
 OLDER_TABLES = "the search tables were made by an older version: run `flask search reindex`"
 DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
