@@ -16,10 +16,12 @@ tables into place: searches never see a half-built index, and writers lose nothi
 
 Matching (the same query understanding as Whoosh, `understanding` and `query.parse`): every
 quoted phrase, and any one of the other clauses (function words alone match nothing) in the
-folded vector. Ranking: for queries of two or three words, documents having them all first;
-then current materials before superseded ones; then `ts_rank` of the folded words with the title
-weighted highest, plus the exact forms of the words typed with diacritics; newest first among
-equals.
+folded vector, as one tsquery that the GIN index answers without reading the vectors (searches
+run with sequential scans off: a scan would read every row's vector from TOAST). The total and
+the facets are counted over the matches' small rows. Ranking: the same BM25F as the Whoosh
+backend, computed in Python (postgres_rank.py) over candidates the index finds: the matches
+with the query's words in their title or tags, by those clauses' IDF, the shortest titles
+first; the matches having every meaningful word, the shortest bodies first; the newest.
 """
 
 import hashlib
@@ -65,7 +67,8 @@ DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 BATCH = 500
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
-# Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
+# Relevance ranks, in Python, this many candidates of each kind (title matches, complete
+# matches; at least twice the ranks a later page needs).
 CANDIDATES = 100
 STATS_SECONDS = 300  # the index's size and average field lengths, read again after this long
 OLDER_TABLES = "the search tables were made by an older version: run `flask search reindex`"
@@ -654,7 +657,7 @@ class _Search:
         filters = "".join(f" AND {sql}" for sql in self.filters.values())
         order = "score DESC, length, published_at DESC NULLS LAST, id DESC"
         scans = " UNION ALL ".join(
-            f"SELECT id, lengths[1] AS length, published_at, CAST(:w{index} AS float8) AS w "
+            f"SELECT id, lengths[1] AS length, published_at, CAST(:w{index} AS bigint) AS w "
             f"FROM {self.table} WHERE folded @@ CAST(:t{index} AS tsquery){filters}"
             for index in range(len(self.clauses))
         )
@@ -703,7 +706,9 @@ class _Search:
             if prefixed:  # a prefix finds more than the word: count it as a common one
                 found = max(found, total // 10)
             share = ranking.FUNCTION_SHARE if clause.function else 1.0
-            params[f"w{index}"] = share * ranking.idf(found, max(total, 1))
+            # In thousandths: whole numbers sum alike in any order (parallel workers' too),
+            # so the same query always gets the same candidates.
+            params[f"w{index}"] = round(1000 * share * ranking.idf(found, max(total, 1)))
             title = title_query(clause, prefixed)
             params[f"t{index}"] = f"{title} & ({self.match_query})" if self.match_query else title
         return params
