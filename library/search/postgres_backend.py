@@ -16,10 +16,12 @@ tables into place: searches never see a half-built index, and writers lose nothi
 
 Matching (the same query understanding as Whoosh, `understanding` and `query.parse`): every
 quoted phrase, and any one of the other clauses (function words alone match nothing) in the
-folded vector. Ranking: for queries of two or three words, documents having them all first;
-then current materials before superseded ones; then `ts_rank` of the folded words with the title
-weighted highest, plus the exact forms of the words typed with diacritics; newest first among
-equals.
+folded vector, as one tsquery that the GIN index answers without reading the vectors (searches
+run with sequential scans off: a scan would read every row's vector from TOAST). The total and
+the facets are counted over the matches' small rows. Ranking: the same BM25F as the Whoosh
+backend, computed in Python (postgres_rank.py) over candidates the index finds: the matches
+with the query's words in their title or tags, by those clauses' IDF, the shortest titles
+first; the matches having every meaningful word, the shortest bodies first; the newest.
 """
 
 import hashlib
@@ -31,7 +33,7 @@ from itertools import islice
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
-from library.search import postgres_rank
+from library.search import postgres_rank, ranking
 from library.search.analysis import suggest_key
 from library.search.answering import answer
 from library.search.base import (
@@ -53,7 +55,7 @@ from library.search.postgres_rows import (
     prefix_query,
     prepare,
     quote,
-    rank_terms,
+    title_query,
     too_long,
 )
 from library.search.query import Clause
@@ -64,13 +66,12 @@ from library.search.understanding import RARE_DOCS, near_syllables
 DEFAULT_TABLE = "search_documents"
 TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 BATCH = 500
-# ts_rank weights, in PostgreSQL's order {D, C, B, A}: body, summary, tags, title — the same
-# proportions as the Whoosh backend (title 8, tags 5, summary 3, body 2).
-FOLDED_WEIGHTS = [0.25, 0.375, 0.625, 1.0]
 SHORT_WORD = 3  # an unknown word this short is taken as the start of a word
-# Relevance ranks this many candidates (at least; twice the ranks a later page needs) in Python.
-CANDIDATES = 200
+# Relevance ranks, in Python, this many candidates of each kind (title matches, complete
+# matches; at least twice the ranks a later page needs).
+CANDIDATES = 100
 STATS_SECONDS = 300  # the index's size and average field lengths, read again after this long
+OLDER_TABLES = "the search tables were made by an older version: run `flask search reindex`"
 DDL_LOCK = 0x5EA4C4  # advisory lock around creating and dropping search tables
 _FACET_COLUMNS = {"area": "areas", "kind": "kind", "org": "org", "year": "year"}
 
@@ -135,20 +136,11 @@ class PostgresBackend(SearchBackend):
                     superseded boolean NOT NULL,
                     folded tsvector NOT NULL,
                     stamp text NOT NULL DEFAULT '',
-                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}',
-                    lead tsvector NOT NULL DEFAULT ''
-                )"""
+                    lengths integer[] NOT NULL DEFAULT '{{0,0,0,0}}'
+                ) WITH (toast_tuple_target = 128)"""
             )
         )
-        # What a search reads of every matching row stays in the row (the lead vector, the
-        # facet values), so rows are small; the whole vector and the texts go to TOAST, read
-        # for the candidates ranked and the ten hits shown.
-        conn.execute(
-            text(
-                f"ALTER TABLE {table} ALTER COLUMN lead SET STORAGE MAIN, "
-                "ALTER COLUMN areas SET STORAGE MAIN, ALTER COLUMN title_key SET STORAGE MAIN"
-            )
-        )
+        _narrow_rows(conn, table)
         conn.execute(
             text(
                 f'CREATE TABLE {words} (word text COLLATE "C" PRIMARY KEY, '
@@ -159,7 +151,6 @@ class PostgresBackend(SearchBackend):
     def _create_indexes(self, conn, table: str, words: str) -> None:
         """The GIN and trigram indexes (created after a bulk load, which is faster)."""
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (folded)"))
-        conn.execute(text(f"CREATE INDEX ON {table} USING gin (lead)"))
         conn.execute(text(f"CREATE INDEX ON {table} USING gin (title_key gin_trgm_ops)"))
         conn.execute(text(f"CREATE INDEX ON {table} (published_at)"))
 
@@ -180,8 +171,7 @@ class PostgresBackend(SearchBackend):
                 text(
                     f"ALTER TABLE {self.table} "
                     "ADD COLUMN IF NOT EXISTS stamp text NOT NULL DEFAULT '', "
-                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}', "
-                    "ADD COLUMN IF NOT EXISTS lead tsvector NOT NULL DEFAULT ''"
+                    "ADD COLUMN IF NOT EXISTS lengths integer[] NOT NULL DEFAULT '{0,0,0,0}'"
                 )
             )
         if conn.scalar(text("SELECT to_regclass(:name)"), {"name": self.words}) is not None:
@@ -349,13 +339,16 @@ class PostgresBackend(SearchBackend):
 
     # Reading -----------------------------------------------------------------------------------
 
-    def _read(self, operation):
-        """Run `operation(conn)` on a connection in autocommit mode (no BEGIN nor ROLLBACK round
-        trips: each statement sees the tables as they are, and a statement waiting for a
-        rebuild's swap reads the new ones); a missing table or an unreachable database is
-        SearchUnavailable."""
+    def _read(self, operation, autocommit: bool = True):
+        """Run `operation(conn)` on a connection, in autocommit mode unless told (no BEGIN nor
+        ROLLBACK round trips: each statement sees the tables as they are, and a statement
+        waiting for a rebuild's swap reads the new ones); a missing table or an unreachable
+        database is SearchUnavailable."""
         try:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn = self.engine.connect()
+            if autocommit:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            with conn:
                 return operation(conn)
         except DBAPIError as error:
             raise _unavailable(error) from error
@@ -389,23 +382,38 @@ class PostgresBackend(SearchBackend):
     def check(self) -> str | None:
         """What is wrong with the index, or None when it answers."""
         try:
-            self._read(
+            older = self._read(
                 lambda conn: conn.execute(
                     text(
                         "SELECT (SELECT count(*) FROM "
                         f"(SELECT stamp FROM {self.table} LIMIT 1) d), "
-                        f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w)"
-                    )
-                )
+                        f"(SELECT count(*) FROM (SELECT 1 FROM {self.words} LIMIT 1) w), "
+                        "(SELECT count(*) FROM information_schema.columns "
+                        "WHERE table_name = :t AND column_name = 'lead')"
+                    ),
+                    {"t": self.table},
+                ).one()[2]
             )
         except SearchUnavailable as error:
             return str(error)
+        if older:
+            # Tables of the lead vector: their rows lack the marked title words prefixes match.
+            return OLDER_TABLES
         return None
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Run one search (see the module docstring for matching and ranking)."""
         query = validate(query)
-        return self._read(lambda conn: answer(query, self.synonyms, self._plan(conn, query)))
+
+        def run(conn) -> SearchResults:
+            # Matches are found by the GIN indexes, never by a scan of the table: a scan reads
+            # every row's whole vector from TOAST to test it (the planner does not count that),
+            # where the index gives the ids and the search reads only the matches' small rows.
+            with conn.begin():
+                conn.execute(text("SET LOCAL enable_seqscan = off"))
+                return answer(query, self.synonyms, self._plan(conn, query))
+
+        return self._read(run, autocommit=False)
 
     def _plan(self, conn, query: SearchQuery):
         """The backend's search of a list of clauses on `conn` (see answering.Plan)."""
@@ -476,6 +484,8 @@ class _Search:
         if words:
             parts.append(self._any_of(words, "words"))
         self.match_sql = " AND ".join(parts) if parts else "TRUE"
+        found = [self.params[name] for name in ("phrases", "words") if name in self.params]
+        self.match_query = " & ".join(f"({query})" for query in found) or None
         # Documents with every meaningful word (ranking.TIER_WORDS puts them first).
         meaningful = [i for i, c in numbered if not c.function]
         self.every_sql = self._all_of(meaningful, "every") if meaningful else None
@@ -484,31 +494,23 @@ class _Search:
         self._pairs: dict[tuple[str, str], int] = {}
 
     def _all_of(self, indexes: list[int], name: str) -> str:
-        """SQL true where every clause of `indexes` matches: their folded words in one tsquery,
-        and a prefix (in the lead vector) as the other way a prefixed clause matches."""
-        plain = [clause_query(self.clauses[i]) for i in indexes if i not in self.prefixed]
-        conditions = []
-        if plain:
-            self.params[name] = " & ".join(plain)
-            conditions.append(f"folded @@ CAST(:{name} AS tsquery)")
-        conditions += [self._either(i) for i in indexes if i in self.prefixed]
-        return "(" + " AND ".join(conditions) + ")"
+        """SQL true where every clause of `indexes` matches, as one tsquery on the folded
+        vector (which its GIN index answers alone, see postgres_rows)."""
+        self.params[name] = " & ".join(self._clause_query(i) for i in indexes)
+        return f"folded @@ CAST(:{name} AS tsquery)"
 
     def _any_of(self, indexes: list[int], name: str) -> str:
         """SQL true where any clause of `indexes` matches (see _all_of)."""
-        self.params[name] = " | ".join(clause_query(self.clauses[i]) for i in indexes)
-        prefixes = [self.prefixed.index(i) for i in indexes if i in self.prefixed]
-        conditions = [f"folded @@ CAST(:{name} AS tsquery)"]
-        conditions += [f"lead @@ CAST(:p{number} AS tsquery)" for number in prefixes]
-        return "(" + " OR ".join(conditions) + ")"
+        self.params[name] = " | ".join(self._clause_query(i) for i in indexes)
+        return f"folded @@ CAST(:{name} AS tsquery)"
 
-    def _either(self, index: int) -> str:
-        """SQL true where a prefixed clause matches: its words, or a title or tag word starting
-        like it."""
-        name = f"c{index}"
-        self.params[name] = clause_query(self.clauses[index])
-        number = self.prefixed.index(index)
-        return f"(folded @@ CAST(:{name} AS tsquery) OR lead @@ CAST(:p{number} AS tsquery))"
+    def _clause_query(self, index: int) -> str:
+        """The tsquery of a clause: its words or, for a prefixed clause, also a title or tag
+        word starting like it."""
+        clause = self.clauses[index]
+        if index not in self.prefixed:
+            return clause_query(clause)
+        return f"({clause_query(clause)} | {prefix_query(clause)})"
 
     def _unknown_short_word(self, clause: Clause) -> bool:
         """A short fragment no document has as a word (`bh`, `ph`): match it as a prefix."""
@@ -601,41 +603,31 @@ class _Search:
                 "SELECT 'year', CAST(year AS text), count(*), NULL FROM m "
                 f"WHERE {others['year']} AND year IS NOT NULL GROUP BY year",
             ]
-        order = {
-            "relevance": "score DESC, published_at DESC NULLS LAST, id DESC",
-            "newest": "published_at DESC NULLS LAST, id DESC",
-            "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
-        }[query.sort]
-        parts.append(
-            "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
-            f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
-        )
-        if query.sort == "relevance" and self.every_sql is not None:
-            # Candidates beside the best lead matches: documents having every word, the
-            # shortest bodies first (BM25's order among body matches of the same words).
-            complete = " AND ".join([self.every_sql, *self.filters.values()])
-            parts.append(
-                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
-                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
-                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
-                "LIMIT :limit) c"
-            )
-        score, params = self._score() if query.sort == "relevance" else ("0.0", {})
-        # The matches' facet values and the lead vector's rank: what a search reads of every
-        # matching row (the whole vectors, in TOAST, only for the candidates).
-        sql = (
-            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, "
-            f"published_at, views, CAST({score} AS float8) AS score FROM {self.table} "
-            f"WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
-        )
         start = (query.page - 1) * query.per_page
-        if query.sort == "relevance":  # the candidates, ranked in Python (_rerank)
-            params.update(
-                self.params, limit=max(CANDIDATES, 2 * (start + query.per_page)), offset=0
-            )
+        if query.sort == "relevance":
+            parts += self._candidates(every)
         else:
-            params.update(self.params, limit=query.per_page, offset=start)
+            order = {
+                "newest": "published_at DESC NULLS LAST, id DESC",
+                "popular": "views DESC, published_at DESC NULLS LAST, id DESC",
+            }[query.sort]
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), n, 0.0 FROM (SELECT id, "
+                f"row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every} "
+                f"ORDER BY {order} LIMIT :limit OFFSET :offset) h"
+            )
+        # The matches' facet values: what a search reads of every matching row (their small
+        # rows in the heap; the whole vectors, in TOAST, only for the candidates).
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT id, areas, kind, org, year, published_at, views "
+            f"FROM {self.table} WHERE {self.match_sql}) " + " UNION ALL ".join(parts)
+        )
+        params = dict(self.params)
+        if query.sort == "relevance":  # the candidates, ranked in Python (_rerank)
+            need = 2 * (start + query.per_page)
+            params.update(self._title_weights(), limit=max(CANDIDATES, need), need=need)
+        else:
+            params.update(limit=query.per_page, offset=start)
         total, counts, page = 0, {facet: {} for facet in FACETS}, []
         for facet, value, count, rank in self.conn.execute(text(sql), params):
             if facet == "total":
@@ -655,6 +647,71 @@ class _Search:
         ranked = dict.fromkeys(doc for _n, doc, _rank in sorted(page))  # in order, once each
         scores = {doc: rank for _n, doc, rank in page if rank}
         return total, facets, [(doc, scores.get(doc, 0.0)) for doc in ranked]
+
+    def _candidates(self, every: str) -> list[str]:
+        """The parts of _run's statement listing the candidates for ranking, in order: the
+        documents with the query's words in their title or tags, by the IDF of the clauses
+        found there (the index tells which, reading no vector); then those having every word,
+        the shortest bodies first (BM25's order among body matches of the same words); then the
+        newest matches, in case neither gives a page."""
+        filters = "".join(f" AND {sql}" for sql in self.filters.values())
+        order = "score DESC, length, published_at DESC NULLS LAST, id DESC"
+        scans = " UNION ALL ".join(
+            f"SELECT id, lengths[1] AS length, published_at, CAST(:w{index} AS bigint) AS w "
+            f"FROM {self.table} WHERE folded @@ CAST(:t{index} AS tsquery){filters}"
+            for index in range(len(self.clauses))
+        )
+        parts = []
+        if scans:
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), n, score FROM (SELECT id, score, "
+                f"row_number() OVER (ORDER BY {order}) AS n FROM (SELECT id, sum(w) AS score, "
+                "min(length) AS length, max(published_at) AS published_at "
+                f"FROM ({scans}) s GROUP BY id) t ORDER BY {order} LIMIT :limit) h"
+            )
+        if self.every_sql is not None:
+            complete = " AND ".join([self.every_sql, *self.filters.values()])
+            parts.append(
+                "SELECT 'hit', CAST(id AS text), :limit + n, 0.0 FROM (SELECT id, "
+                "row_number() OVER (ORDER BY lengths[4], id DESC) AS n "
+                f"FROM {self.table} WHERE {complete} ORDER BY lengths[4], id DESC "
+                "LIMIT :limit) c"
+            )
+        newest = "published_at DESC NULLS LAST, id DESC"
+        parts.append(
+            "SELECT 'hit', CAST(id AS text), 2 * :limit + n, 0.0 FROM (SELECT id, "
+            f"row_number() OVER (ORDER BY {newest}) AS n FROM m WHERE {every} "
+            f"ORDER BY {newest} LIMIT :need) f"
+        )
+        return parts
+
+    def _title_weights(self) -> dict:
+        """The tsquery of each clause in a title or tag (within the matches) and its weight,
+        its IDF among titles and tags (a tenth for a function word)."""
+        words = sorted({word for clause in self.clauses for word in clause.folded})
+        docs = dict(
+            self.conn.execute(
+                text(
+                    f"SELECT word, docs[1] + docs[2] FROM {self.backend.words} "
+                    "WHERE word = ANY(:words)"
+                ),
+                {"words": words},
+            ).all()
+        )
+        total, _averages = self.backend.statistics(self.conn)
+        params = {}
+        for index, clause in enumerate(self.clauses):
+            prefixed = index in self.prefixed
+            found = min(docs.get(word, 0) for word in clause.folded)
+            if prefixed:  # a prefix finds more than the word: count it as a common one
+                found = max(found, total // 10)
+            share = ranking.FUNCTION_SHARE if clause.function else 1.0
+            # In thousandths: whole numbers sum alike in any order (parallel workers' too),
+            # so the same query always gets the same candidates.
+            params[f"w{index}"] = round(1000 * share * ranking.idf(found, max(total, 1)))
+            title = title_query(clause, prefixed)
+            params[f"t{index}"] = f"{title} & ({self.match_query})" if self.match_query else title
+        return params
 
     def _hits(self, page: list[tuple[int, float]]) -> list[Hit]:
         """Hits with their snippets for (id, score) pairs."""
@@ -693,27 +750,26 @@ class _Search:
         tests = []
         for number in range(len(prefixed)):
             params[f"p{number}"] = self.params[f"p{number}"]
-            tests.append(f"t.lead @@ CAST(:p{number} AS tsquery)")
+            tests.append(f"t.folded @@ CAST(:p{number} AS tsquery)")
         prefixes = f"ARRAY[{', '.join(tests)}]" if tests else "CAST(ARRAY[] AS boolean[])"
+        # One row per candidate, its vector cut to the lexemes ranking reads, as text (which
+        # costs less to read than a row per lexeme with its arrays).
         rows = self.conn.execute(
             text(
                 f"SELECT t.id, t.published_at, t.superseded, t.lengths, {prefixes} AS prefixes, "
-                f"u.lexeme, u.positions, u.weights FROM {self.table} t LEFT JOIN LATERAL "
-                "unnest(ts_delete(t.folded, tsvector_to_array("
-                "ts_delete(t.folded, CAST(:keep AS text[]))))) u ON TRUE WHERE t.id = ANY(:ids)"
+                "CAST(ts_delete(t.folded, tsvector_to_array(ts_delete(t.folded, "
+                f"CAST(:keep AS text[])))) AS text) AS vector FROM {self.table} t "
+                "WHERE t.id = ANY(:ids)"
             ),
             params,
         )
         found: dict[int, postgres_rank.Candidate] = {}
         for row in rows:
-            candidate = found.get(row.id)
-            if candidate is None:
-                published = int(row.published_at.timestamp()) if row.published_at else 0
-                candidate = found[row.id] = postgres_rank.Candidate(
-                    row.id, published, row.superseded, tuple(row.lengths), tuple(row.prefixes)
-                )
-            if row.lexeme is not None:
-                candidate.add(row.lexeme, row.positions, row.weights)
+            published = int(row.published_at.timestamp()) if row.published_at else 0
+            candidate = found[row.id] = postgres_rank.Candidate(
+                row.id, published, row.superseded, tuple(row.lengths), tuple(row.prefixes)
+            )
+            candidate.add_vector(row.vector)
         words = self.backend.words
         counts = {
             word: tuple(docs)
@@ -747,17 +803,6 @@ class _Search:
             query.per_page,
         )
         return [(ranked[number].id, float(keys[number])) for number in order]
-
-    def _score(self) -> tuple[str, dict]:
-        """The relevance expression: folded and exact words by field weight."""
-        terms, count = rank_terms(self.clauses, self.prefixes)
-        if terms is None:
-            return "0.0", {}
-        return "ts_rank(CAST(:wf AS real[]), lead, CAST(:rf AS tsquery)) * :nf", {
-            "wf": FOLDED_WEIGHTS,
-            "rf": terms,
-            "nf": count,
-        }
 
     # Spelling (the look-ups of understanding.correct) ------------------------------------------
 
@@ -811,6 +856,19 @@ class _Nothing:
         return SearchResults(0, query.page, query.per_page, facets=facets)
 
 
+def _narrow_rows(conn, table: str) -> None:
+    """Keep in the row only what a search reads of every match (the facet values, lengths,
+    and the autocomplete key and the stamp): the vector and the texts go to TOAST
+    (toast_tuple_target), so the matches' rows are small, many to a page."""
+    small = ("areas", "kind", "org", "stamp", "lengths", "title_key")
+    conn.execute(
+        text(
+            f"ALTER TABLE {table} "
+            + ", ".join(f"ALTER COLUMN {name} SET STORAGE MAIN" for name in small)
+        )
+    )
+
+
 def _count_words(conn, table: str, words: str, where: str, params: dict, sign: int) -> None:
     """Add (`sign` 1) or take off (-1) the documents of `table` matching `where` to the counts of
     their words per field (title, tags, summary, body), which ranking's IDF reads; words are
@@ -822,7 +880,8 @@ def _count_words(conn, table: str, words: str, where: str, params: dict, sign: i
     conn.execute(
         text(
             f"INSERT INTO {words} (word, docs) SELECT u.lexeme, ARRAY[{counts}] "
-            f"FROM {table} t, unnest(t.folded) u WHERE {where} GROUP BY u.lexeme ORDER BY 1 "
+            f"FROM {table} t, unnest(t.folded) u WHERE ({where}) AND u.positions IS NOT NULL "
+            "GROUP BY u.lexeme ORDER BY 1 "
             f"ON CONFLICT (word) DO UPDATE SET docs = ARRAY[{added}]"
         ),
         params,
@@ -847,7 +906,5 @@ def _unavailable(error: DBAPIError) -> SearchUnavailable:
             "the search index has not been built in the database: run `flask search reindex`"
         )
     if _missing_column(error):
-        return SearchUnavailable(
-            "the search tables were made by an older version: run `flask search reindex`"
-        )
+        return SearchUnavailable(OLDER_TABLES)
     return SearchUnavailable(f"the search database cannot answer: {error.orig}")

@@ -10,6 +10,7 @@ next to each other in a field (the pair lexemes of the vector) add as a pair, wi
 own documents per field for its IDF: the order is the Whoosh backend's.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +22,10 @@ from library.search.postgres_rows import EXACT_MARK
 from library.search.query import Clause
 
 FIELD_OF = {"A": "title", "B": "tags", "C": "summary", "D": "body"}
+WEIGHT_OF = {"title": "A", "tags": "B", "summary": "C", "body": ""}
+LEXEME = re.compile(r"'((?:[^']|'')*)'(?::([0-9A-D,]+))?")  # in a tsvector's text
+ENTRY = re.compile(r"(\d+)([A-C]?)")  # one position and its weight letter
+BODY_ENTRY = re.compile(r"\d(?:,|$)")  # a position of weight D (printed without a letter)
 FIELD_NAMES = TEXT_FIELDS  # the order of `lengths` and word counts
 
 
@@ -33,20 +38,38 @@ class Candidate:
     superseded: bool
     lengths: tuple[int, ...]  # words per field, in FIELD_NAMES order
     prefixes: tuple[bool, ...]  # per prefix clause, whether a title or tag word starts so
-    # lexeme -> {field name: set of positions}
-    words: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    # lexeme -> its positions as PostgreSQL prints them ("1A,7"), read when asked
+    entries: dict[str, str] = field(default_factory=dict)
+    _fields: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def add(self, lexeme: str, positions, weights) -> None:
-        """Record the occurrences of one lexeme (PostgreSQL's positions and weight letters)."""
-        fields = self.words.setdefault(lexeme, {})
-        letters = set(weights)
-        if len(letters) == 1:  # most words of a text are in one field (the body's)
-            fields[FIELD_OF[letters.pop()]] = set(positions)
-            return
-        for letter in letters:
-            fields[FIELD_OF[letter]] = {
-                p for p, w in zip(positions, weights, strict=True) if w == letter
-            }
+    def add_vector(self, literal: str) -> None:
+        """Record the lexemes of a tsvector as PostgreSQL prints it (`'lua dao':3 'luong':1A,7`;
+        weight D is not printed)."""
+        for lexeme, entries in LEXEME.findall(literal):
+            self.entries[lexeme.replace("''", "'").replace("\\\\", "\\")] = entries
+
+    def fields(self, lexeme: str) -> frozenset[str]:
+        """The fields where a lexeme occurs (none if it does not)."""
+        found = self._fields.get(lexeme)
+        if found is None:
+            entries = self.entries.get(lexeme)
+            found = frozenset()
+            if entries:
+                letters = {FIELD_OF[letter] for letter in "ABC" if letter in entries}
+                if BODY_ENTRY.search(entries):
+                    letters.add("body")
+                found = frozenset(letters)
+            self._fields[lexeme] = found
+        return found
+
+    def positions(self, lexeme: str, name: str) -> set[int]:
+        """The positions of a lexeme in one field."""
+        letter = WEIGHT_OF[name]
+        return {
+            int(number)
+            for number, weight in ENTRY.findall(self.entries.get(lexeme, ""))
+            if weight == letter
+        }
 
 
 @dataclass
@@ -100,15 +123,16 @@ def forms(clause: Clause):
 
 def form_fields(candidate: Candidate, words: tuple[str, ...], adjacent: bool) -> set[str]:
     """The fields of a candidate having `words` (in a row if `adjacent`)."""
-    found = [candidate.words.get(word) for word in words]
-    if not all(found):
-        return set()
-    fields = set(FIELD_NAMES)
-    for each in found:
-        fields &= set(each)
-    if not adjacent or len(words) < 2:
+    fields = set(candidate.fields(words[0]))
+    for word in words[1:]:
+        if not fields:
+            break
+        fields &= candidate.fields(word)
+    if not adjacent or len(words) < 2 or not fields:
         return fields
-    return {name for name in fields if _in_a_row([each[name] for each in found])}
+    return {
+        name for name in fields if _in_a_row([candidate.positions(word, name) for word in words])
+    }
 
 
 def _in_a_row(positions: list[set[int]]) -> bool:
@@ -156,9 +180,7 @@ def rank(
         per_clause.append(match)
     for first, second in adjacent_clauses(clauses):
         pair = f"{first.folded[-1]} {second.folded[0]}"
-        bits = {
-            name: _bits(name in c.words.get(pair, ()) for c in candidates) for name in FIELD_NAMES
-        }
+        bits = {name: _bits(name in c.fields(pair) for c in candidates) for name in FIELD_NAMES}
         if any(bits.values()):
             docs = {name: _docs(counts, (pair,), name, total) for name in FIELD_NAMES}
             ranker.add_pair(bits, docs)

@@ -10,17 +10,19 @@ Each document gets one tsvector, `folded`:
 * for each word written with diacritics, that word as written (canonical form) marked with
   EXACT_MARK (`=bảo`), with its first positions: only ranking reads these, so that a query typed
   with the right diacritics ranks exact matches above folded ones;
-* and every pair of adjacent folded words of a text (`lua dao`, the words of
-  analysis.word_pairs), with its first position in each field: ranking reads where a query's
-  adjacent words occur together and, from the words table, in how many documents (the pair's
-  IDF); a pair's lexeme has a space, which no word has, so no query word matches it.
+* every pair of adjacent folded words of a text (`lua dao`, the words of analysis.word_pairs),
+  with its first position in each field: ranking reads where a query's adjacent words occur
+  together and, from the words table, in how many documents (the pair's IDF); a pair's lexeme
+  has a space, which no word has, so no query word matches it;
+* and every folded word of the title and tags marked with HEAD_MARK (`^bao`), without
+  positions: a prefix of the last word typed matches there (`'^ba':*`), a tsquery with no
+  weight nor position to check, which the GIN index answers alone.
 
-The row also has `lead`, the same vector without the body: small enough to stay in the row
-while `folded` goes to TOAST, it is what a search reads of every matching row (a prefix of the
-last word is matched there, and candidates for ranking are ordered by it), so a search reads
-whole vectors only of the candidates it ranks. Each row also keeps its number of distinct
-words per field (`lengths`: title, tags, summary, body), for BM25's length norm
-(postgres_rank.py).
+The texts and the vector go to TOAST (postgres_backend sets the table's toast_tuple_target):
+what stays in the row is what a search reads of every match, the facet values and each field's
+number of distinct words (`lengths`: title, tags, summary, body, for BM25's length norm,
+postgres_rank.py), a few dozen bytes. A search reads whole vectors only of the candidates it
+ranks.
 
 Positions leave a gap between two texts, so a phrase never spans the title and the body, nor
 two tags. The vectors are written as tsvector literals, so PostgreSQL's parser never re-splits
@@ -45,8 +47,9 @@ MAX_POSITION = 16383  # PostgreSQL's largest position
 MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions per lexeme
 EXACT_POSITIONS = 3  # ranking needs only the first (highest-weighted) occurrences
 EXACT_MARK = "="  # never in a word: "=bảo" is the exact form of "bao"
-WEIGHTS = tuple(zip(TEXT_FIELDS, "ABCD", strict=True))  # PostgreSQL's weight of each field
+HEAD_MARK = "^"  # never in a word: "^bao", without positions, is "bao" in a title or tag
 PREFIX_WEIGHTS = "AB"  # a word prefix matches in titles and tags (as Whoosh's prefix field)
+WEIGHTS = tuple(zip(TEXT_FIELDS, "ABCD", strict=True))  # PostgreSQL's weight of each field
 COLUMNS = (
     "id",
     "title",
@@ -63,7 +66,6 @@ COLUMNS = (
     "folded",
     "stamp",
     "lengths",
-    "lead",
 )
 
 
@@ -92,7 +94,6 @@ def prepare(doc: dict) -> tuple:
         folded,
         stamp_of(doc),
         [_length([title]), _length(tags), _length([summary]), _length([body])],
-        _vector({**texts, "body": []}),
     )
 
 
@@ -114,7 +115,7 @@ def _vector(texts: dict[str, list[str]]) -> str:
     vector: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     position = 1
-    pairs: dict[str, dict[str, int]] = {}  # pair -> {weight: its first position}
+    found: dict[str, dict[str, int]] = {}  # pair -> {weight: its first position}
     for name, weight in WEIGHTS:
         for text in texts[name]:
             before = None
@@ -127,12 +128,14 @@ def _vector(texts: dict[str, list[str]]) -> str:
                         _add(vector, fold, f"{at}{weight}", MAX_POSITIONS)
                         if word != fold:
                             _add(vector, EXACT_MARK + word, f"{at}{weight}", EXACT_POSITIONS)
+                    if weight in PREFIX_WEIGHTS:
+                        vector.setdefault(HEAD_MARK + fold, [])
                     if before is not None and number < MAX_PAIR_WORDS:
-                        pairs.setdefault(f"{before} {fold}", {}).setdefault(weight, at - 1)
+                        found.setdefault(f"{before} {fold}", {}).setdefault(weight, at - 1)
                 before = fold if len(word) <= MAX_WORD else None
                 position += 1
             position += 1  # the gap between two texts
-    for pair, first in pairs.items():
+    for pair, first in found.items():
         vector[pair] = [f"{max(at, 1)}{weight}" for weight, at in first.items()]
     return _literal(vector)
 
@@ -146,7 +149,9 @@ def _add(vector: dict[str, list[str]], lexeme: str, position: str, cap: int) -> 
 
 def _literal(vector: dict[str, list[str]]) -> str:
     """A tsvector literal ('word':1A,5D ...)."""
-    return " ".join(f"{quote(lexeme)}:{','.join(ps)}" for lexeme, ps in vector.items())
+    return " ".join(
+        f"{quote(lexeme)}:{','.join(ps)}" if ps else quote(lexeme) for lexeme, ps in vector.items()
+    )
 
 
 def quote(lexeme: str) -> str:
@@ -180,39 +185,24 @@ def clause_query(clause: Clause) -> str:
 
 
 def prefix_query(clause: Clause) -> str:
-    """The tsquery, on the lead vector, of a title or tag word starting with the clause's
-    word."""
-    return f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}"
+    """The tsquery, on the folded vector, of a title or tag word starting with the clause's
+    word (as Whoosh's prefix field): a prefix of the marked words, with no weight to check, so
+    that the GIN index answers it without reading the vectors."""
+    return f"{quote(HEAD_MARK + clause.folded[0])}:*"
+
+
+def title_query(clause: Clause, prefixed: bool) -> str:
+    """The tsquery, on the folded vector, of the clause in a title or tag: all the words of its
+    form or of a synonym's (marked, see the module docstring), or, if `prefixed`, a word
+    starting like it."""
+    forms = [clause.folded, *clause.synonyms]
+    terms = ["(" + " & ".join(quote(HEAD_MARK + word) for word in form) + ")" for form in forms]
+    if prefixed:
+        terms.append(prefix_query(clause))
+    return "(" + " | ".join(terms) + ")"
 
 
 def _form(words: tuple[str, ...], adjacent: bool) -> str:
     """Words in a row (<->) or all anywhere (&)."""
     joiner = " <-> " if adjacent else " & "
     return "(" + joiner.join(quote(word) for word in words) + ")"
-
-
-def rank_terms(clauses: list[Clause], prefixes: set[int]) -> tuple[str | None, int]:
-    """The OR of every folded word the clauses can match, of their adjacent pairs and of the
-    words typed with diacritics (ts_rank of an OR query averages each term's best weights), and
-    the number of its terms."""
-    terms = []
-    for index, clause in enumerate(clauses):
-        for form in (clause.folded, *clause.synonyms):
-            terms += [quote(word) for word in form]
-        if clause.prefix or index in prefixes:
-            terms.append(f"{quote(clause.folded[0])}:*{PREFIX_WEIGHTS}")
-        if index and not clause.phrase and not clauses[index - 1].phrase:
-            terms.append(quote(f"{clauses[index - 1].folded[-1]} {clause.folded[0]}"))
-    terms = list(dict.fromkeys(terms + exact_terms(clauses)))
-    return (" | ".join(terms) if terms else None), len(terms)
-
-
-def exact_terms(clauses: list[Clause]) -> list[str]:
-    """The words typed with diacritics, as typed (for the exact-match bonus)."""
-    return [
-        quote(EXACT_MARK + word)
-        for clause in clauses
-        if clause.accented
-        for word in clause.exact
-        if word != folded_word(word)
-    ]
